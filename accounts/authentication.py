@@ -1,0 +1,72 @@
+"""`Authorization: Bearer <token>` for both APIs.
+
+Returns None when no bearer header is sent (so DRF raises NotAuthenticated,
+which each dialect renders as its "not logged in" error) and raises
+AuthenticationFailed for an unknown, expired or revoked token (Twist: 403
+code 200; Kanka: 401).
+"""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.authentication import (
+    BaseAuthentication,
+    SessionAuthentication,
+    get_authorization_header,
+)
+
+from accounts.tokens import access_token_lookup
+
+
+class BearerTokenAuthentication(BaseAuthentication):
+    keyword = b"bearer"
+
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(_("Invalid token"))
+        try:
+            raw = parts[1].decode("utf-8")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid token")) from None
+        token = access_token_lookup(raw)
+        if token is None or token.user is None or not token.is_valid():
+            raise exceptions.AuthenticationFailed(_("Invalid token"))
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("Invalid token"))
+        return (token.user, token)
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+def token_has_scope(auth, scope: str) -> bool:
+    """Whether the request's credentials grant `scope`.
+
+    Twist's scopes nest (remove ⊇ write ⊇ read, per its scope descriptions),
+    so `messages:remove` also grants `messages:write` and `messages:read`.
+    A browser session (no token) acts with the user's full rights.
+    """
+    if auth is None or not hasattr(auth, "scope"):
+        return True
+    granted = set((auth.scope or "").split())
+    resource, _, level = scope.partition(":")
+    implied = {"read": ("read", "write", "remove"), "write": ("write", "remove")}.get(
+        level, (level,)
+    )
+    return any(f"{resource}:{lvl}" in granted for lvl in implied)
+
+
+class BrowserSessionAuthentication(SessionAuthentication):
+    """The admin's session login, honoured only for a browser (Accept: text/html).
+
+    API clients authenticate with a bearer token only: a cookie a script
+    happens to carry never authenticates it. The browsable API asks for HTML,
+    so a developer logged in to the admin can explore both APIs.
+    """
+
+    def authenticate(self, request):
+        if "text/html" not in request.META.get("HTTP_ACCEPT", ""):
+            return None
+        return super().authenticate(request)

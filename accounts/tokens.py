@@ -1,0 +1,53 @@
+"""Personal access tokens, issued as django-oauth-toolkit AccessTokens.
+
+Both kinds of bearer token (personal and OAuth2 authorization-code) live in
+one table, so one authentication class serves both. Only a SHA-256 checksum
+is stored (OAUTH2_PROVIDER["COMPLIANT_BCP_RFC9700_TOKEN_STORAGE"]): a leaked
+database holds no usable token.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, set_token_value
+
+from accounts.models import PersonalAccessToken
+
+ALL_SCOPES: tuple[str, ...] = tuple(settings.OAUTH2_PROVIDER["SCOPES"])
+PERSONAL_TOKEN_PREFIX = "parley_"
+
+
+def personal_token_create(
+    *, user, name: str = "", scopes: tuple[str, ...] = ALL_SCOPES, expires_days: int = 365
+) -> str:
+    """Issue a personal access token and return the only copy of its value."""
+    unknown = set(scopes) - set(ALL_SCOPES)
+    if unknown:
+        raise ValueError(f"Unknown scopes: {', '.join(sorted(unknown))}")
+    raw = PERSONAL_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = AccessToken(
+        user=user,
+        application=None,
+        scope=" ".join(scopes),
+        expires=timezone.now() + timedelta(days=expires_days),
+    )
+    set_token_value(token, raw)
+    with transaction.atomic():
+        token.save()
+        PersonalAccessToken.objects.create(user=user, name=name, access_token=token)
+    return raw
+
+
+def access_token_lookup(raw: str) -> AccessToken | None:
+    """The stored token for a raw bearer value, or None; expiry is the caller's to check."""
+    checksum = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    return (
+        AccessToken.objects.select_related("user")
+        .filter(token_checksum=checksum)
+        .order_by("-id")
+        .first()
+    )

@@ -1,0 +1,53 @@
+import os
+
+import pytest
+from django.db import connection
+
+from accounts.tokens import personal_token_create
+
+BROWSER_SCREENSHOTS = os.path.join(os.path.dirname(__file__), "artifacts", "screenshots")
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests (concurrency) skip on SQLite, with the reason said."""
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def bearer():
+    """Headers for a user's fresh personal access token: `client.get(url, **bearer(user))`."""
+
+    def make(user, scopes=None):
+        kwargs = {"user": user}
+        if scopes is not None:
+            kwargs["scopes"] = tuple(scopes)
+        return {"HTTP_AUTHORIZATION": f"Bearer {personal_token_create(**kwargs)}"}
+
+    return make
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache; each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"

@@ -1,0 +1,79 @@
+"""Domain errors: what went wrong, never how HTTP says it.
+
+Each API adapter maps these to its own wire format in one exception handler
+(`campaigns/api/errors.py`, `workspaces/api/errors.py`).
+"""
+
+
+class ParleyError(Exception):
+    """Base of every domain error."""
+
+    default_message = "Parley error"
+
+    def __init__(self, message: str | None = None, *, field: str | None = None):
+        self.message = message or self.default_message
+        self.field = field
+        super().__init__(self.message)
+
+
+class NotFound(ParleyError):
+    """Missing, deleted, or not visible to the actor: the same answer for all three."""
+
+    resource = "resource"
+    default_message = "Not found"
+
+    def __init__(self, message: str | None = None, *, field: str | None = None, object_id=None):
+        super().__init__(message, field=field)
+        self.object_id = object_id
+
+
+class CampaignNotFound(NotFound):
+    resource = "campaign"
+
+
+class WorkspaceNotFound(NotFound):
+    resource = "workspace"
+
+
+class ConversationNotFound(NotFound):
+    resource = "conversation"
+
+
+class MessageNotFound(NotFound):
+    resource = "message"
+
+
+class ParticipantNotFound(NotFound):
+    resource = "participant"
+
+
+class UserNotFound(NotFound):
+    """A referenced user is not a member of the conversation's campaign or workspace."""
+
+    resource = "user"
+
+
+class CharacterNotFound(NotFound):
+    """A referenced character is not a character of the conversation's campaign."""
+
+    resource = "character"
+
+
+class PermissionDenied(ParleyError):
+    """The actor can see the object but may not do this to it."""
+
+    default_message = "This action is unauthorized."
+
+
+class ConversationClosed(PermissionDenied):
+    default_message = "The conversation is closed."
+
+
+class InvalidArgument(ParleyError):
+    """A value is well-formed but not acceptable (e.g. an index outside the conversation)."""
+
+    default_message = "Invalid argument value"
+
+
+class AlreadyParticipant(InvalidArgument):
+    default_message = "Already a participant of this conversation."

@@ -1,0 +1,290 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Conversation(models.Model):
+    """A thread of messages between participants, in one campaign or one workspace.
+
+    `message_count`, `last_obj_index`, `last_message` and `recent_creator_ids`
+    are counters kept by `conversations.services.messages` under the row lock
+    that also allocates `obj_index`, so list endpoints never count or scan
+    messages.
+    """
+
+    class Target(models.TextChoices):
+        MEMBERS = "members", "Members"
+        CHARACTERS = "characters", "Characters"
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="conversations",
+    )
+    workspace = models.ForeignKey(
+        "workspaces.Workspace",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="conversations",
+    )
+    entity = models.OneToOneField(
+        "campaigns.Entity",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="conversation",
+        help_text="The Kanka entity record (campaign conversations only).",
+    )
+    title = models.CharField(max_length=191, blank=True)
+    target = models.CharField(max_length=16, choices=Target.choices, default=Target.MEMBERS)
+    is_private = models.BooleanField(
+        default=False, help_text="Campaign conversations: visible to campaign admins only."
+    )
+    is_closed = models.BooleanField(
+        default=False, help_text="Refuses new messages and participant changes."
+    )
+    # NULL, not "", means "not the get_or_create conversation of its set":
+    # the unique constraint below ignores NULLs.
+    participant_key = models.CharField(  # noqa: DJ001
+        max_length=2000,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Sorted participant user ids; the get_or_create key of workspace conversations.",
+    )
+    message_count = models.PositiveIntegerField(default=0)
+    last_obj_index = models.IntegerField(default=-1)
+    last_message = models.ForeignKey(
+        "conversations.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    recent_creator_ids = models.JSONField(default=list, blank=True, editable=False)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        permissions = [("moderate_conversation", "Can moderate conversations")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(campaign__isnull=False, workspace__isnull=True)
+                    | Q(campaign__isnull=True, workspace__isnull=False)
+                ),
+                name="conversation_in_exactly_one_scope",
+            ),
+            models.CheckConstraint(
+                condition=Q(campaign__isnull=True) | Q(entity__isnull=False),
+                name="conversation_campaign_has_entity",
+            ),
+            models.CheckConstraint(
+                condition=Q(target__in=["members", "characters"]),
+                name="conversation_target_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_obj_index__gte=-1),
+                name="conversation_last_obj_index_gte_minus_one",
+            ),
+            # get_or_create: one conversation per participant set and workspace.
+            models.UniqueConstraint(
+                fields=["workspace", "participant_key"],
+                condition=Q(participant_key__isnull=False),
+                name="conversation_unique_participant_set",
+            ),
+        ]
+        indexes = [
+            # Campaign API list: a campaign's live conversations in id order.
+            models.Index(
+                fields=["campaign", "id"],
+                condition=Q(deleted_at__isnull=True),
+                name="conversation_campaign_live",
+            ),
+            # Campaign API lastSync: a campaign's conversations changed after T.
+            models.Index(fields=["campaign", "updated_at"], name="conversation_campaign_updated"),
+            # Workspace API conversations/get: ordered by last activity.
+            models.Index(
+                fields=["workspace", "last_activity_at", "id"], name="conversation_ws_activity"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or f"Conversation #{self.pk}"
+
+    @property
+    def scope(self):
+        """The campaign or workspace that owns the conversation."""
+        return self.campaign if self.campaign_id else self.workspace
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class Participant(models.Model):
+    """Someone who takes part: a user, or (campaign conversations) a character.
+
+    A user's own state in the conversation lives here, so that "unread" is a
+    single comparison (`conversation.last_obj_index > last_read_obj_index`)
+    across all of a user's conversations.
+    """
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="participants"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="conversation_participations",
+    )
+    character = models.ForeignKey(
+        "campaigns.Character",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="conversation_participations",
+    )
+    last_read_obj_index = models.IntegerField(default=-1)
+    muted_until = models.DateTimeField(null=True, blank=True)
+    archived = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(user__isnull=False, character__isnull=True)
+                    | Q(user__isnull=True, character__isnull=False)
+                ),
+                name="participant_user_xor_character",
+            ),
+            models.UniqueConstraint(
+                fields=["conversation", "user"],
+                condition=Q(user__isnull=False),
+                name="participant_unique_user",
+            ),
+            models.UniqueConstraint(
+                fields=["conversation", "character"],
+                condition=Q(character__isnull=False),
+                name="participant_unique_character",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_read_obj_index__gte=-1),
+                name="participant_read_index_gte_minus_one",
+            ),
+        ]
+        indexes = [
+            # A user's conversations (conversations/get, get_unread): from the
+            # user's participant rows to their conversations.
+            models.Index(fields=["user", "conversation"], name="participant_by_user"),
+        ]
+
+    def __str__(self):
+        return str(self.user or self.character)
+
+
+class Message(models.Model):
+    """One message; `obj_index` is its gap-free position at the time it was posted."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    obj_index = models.IntegerField()
+    content = models.TextField()
+    attachments = models.JSONField(default=list, blank=True)
+    actions = models.JSONField(default=list, blank=True)
+    direct_group_mentions = models.JSONField(default=list, blank=True)
+    system_message = models.JSONField(null=True, blank=True)
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Kanka user_id: the member the message is written as.",
+    )
+    author_character = models.ForeignKey(
+        "campaigns.Character",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Kanka character_id: the character the message is written as.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The account that posted it (Twist creator).",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    mentioned_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Mention", related_name="+", blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # History paging (conversation_messages/get, Kanka messages list)
+            # walks this index; it also makes obj_index unique per conversation.
+            models.UniqueConstraint(
+                fields=["conversation", "obj_index"], name="message_unique_obj_index"
+            ),
+            models.CheckConstraint(condition=Q(obj_index__gte=0), name="message_obj_index_gte_0"),
+        ]
+        indexes = [
+            # Kanka messages list with lastSync: a conversation's messages changed after T.
+            models.Index(fields=["conversation", "updated_at"], name="message_conv_updated"),
+        ]
+
+    def __str__(self):
+        return f"#{self.obj_index} in {self.conversation_id}"
+
+
+class Mention(models.Model):
+    """A user @-mentioned by a message; serves get_unread's `direct_mention`."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="mentions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user"], name="mention_unique_user"),
+        ]
+        indexes = [
+            # get_unread: "is the caller mentioned after their read marker?"
+            models.Index(fields=["user", "message"], name="mention_by_user"),
+        ]
+
+    def __str__(self):
+        return f"@{self.user_id} in message {self.message_id}"

@@ -1,0 +1,55 @@
+"""Every write of the domain, one transaction each.
+
+Services take the acting user and their `role` in the scope (from
+`conversations.selectors.access_*`, or `Role.MODERATOR` from the admin),
+check it against `conversations.policy`, and raise
+`conversations.exceptions.*`.
+"""
+
+from conversations.services.common import UNSET
+from conversations.services.conversations import (
+    conversation_create,
+    conversation_delete,
+    conversation_get_or_create,
+    conversation_restore,
+    conversation_set_closed,
+    conversation_update,
+)
+from conversations.services.messages import message_add, message_remove, message_update
+from conversations.services.participants import (
+    participant_add,
+    participant_remove,
+    participant_update,
+    participants_add,
+    participants_remove,
+)
+from conversations.services.state import (
+    conversation_mark_read,
+    conversation_mark_unread,
+    conversation_mute,
+    conversation_set_archived,
+    conversation_unmute,
+)
+
+__all__ = [
+    "UNSET",
+    "conversation_create",
+    "conversation_delete",
+    "conversation_get_or_create",
+    "conversation_mark_read",
+    "conversation_mark_unread",
+    "conversation_mute",
+    "conversation_restore",
+    "conversation_set_archived",
+    "conversation_set_closed",
+    "conversation_unmute",
+    "conversation_update",
+    "message_add",
+    "message_remove",
+    "message_update",
+    "participant_add",
+    "participant_remove",
+    "participant_update",
+    "participants_add",
+    "participants_remove",
+]

@@ -1,0 +1,174 @@
+"""Posting, editing and removing messages; `obj_index` allocation lives here."""
+
+import re
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from conversations import policy
+from conversations.models import Conversation, Mention, Message, Participant
+from conversations.policy import Role
+from conversations.services.common import (
+    UNSET,
+    lock_conversation,
+    require_campaign_character,
+    require_scope_users,
+    touch,
+)
+
+SNIPPET_CREATORS = 5
+MENTION_MARKUP = re.compile(r"\(twist-mention://(\d+)\)")
+
+
+@transaction.atomic
+def message_add(
+    *,
+    actor,
+    role: Role,
+    conversation: Conversation,
+    content: str,
+    attachments=(),
+    actions=(),
+    author_user_id=None,
+    author_character_id=None,
+    mentioned_user_ids=None,
+    direct_group_mentions=(),
+    system_message=None,
+) -> Message:
+    """Post a message at the next `obj_index`.
+
+    The conversation row is locked for the rest of the transaction, so
+    concurrent posters queue on it: numbering is gap-free and unique, and the
+    counters (`message_count`, `last_obj_index`, `last_message`, snippet
+    creators) agree with the rows. The sender's read marker moves to the new
+    message and the conversation is un-archived for everyone else.
+    Mentions: `mentioned_user_ids` if given, else `twist-mention://` markup in
+    the content; only participants can be mentioned.
+    """
+    policy.require_can_post(role, conversation)
+    _validate_author(conversation, author_user_id, author_character_id)
+    conversation = lock_conversation(conversation)
+    policy.require_can_post(role, conversation)
+    now = timezone.now()
+    message = Message.objects.create(
+        conversation=conversation,
+        obj_index=conversation.last_obj_index + 1,
+        content=content,
+        attachments=list(attachments or ()),
+        actions=list(actions or ()),
+        direct_group_mentions=list(direct_group_mentions or ()),
+        system_message=system_message,
+        author_user_id=author_user_id,
+        author_character_id=author_character_id,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    _store_mentions(message, content, mentioned_user_ids)
+    creators = [actor.pk] + [pk for pk in conversation.recent_creator_ids if pk != actor.pk]
+    Conversation.objects.filter(pk=conversation.pk).update(
+        message_count=F("message_count") + 1,
+        last_obj_index=message.obj_index,
+        last_message=message,
+        recent_creator_ids=creators[:SNIPPET_CREATORS],
+        last_activity_at=now,
+        updated_at=now,
+    )
+    participants = Participant.objects.filter(conversation=conversation)
+    participants.filter(user=actor).update(last_read_obj_index=message.obj_index)
+    participants.filter(archived=True).exclude(user=actor).update(archived=False)
+    return message
+
+
+@transaction.atomic
+def message_update(
+    *,
+    actor,
+    role: Role,
+    message: Message,
+    content=UNSET,
+    attachments=UNSET,
+    actions=UNSET,
+    author_user_id=UNSET,
+    author_character_id=UNSET,
+    mentioned_user_ids=None,
+) -> Message:
+    """Edit a message: bumps `version` and `edited_at`; only the poster or an admin."""
+    policy.require_can_change_message(role, message, actor)
+    conversation = message.conversation
+    _validate_author(
+        conversation,
+        None if author_user_id is UNSET else author_user_id,
+        None if author_character_id is UNSET else author_character_id,
+    )
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    changes = {
+        "content": content,
+        "attachments": attachments if attachments is UNSET else list(attachments or ()),
+        "actions": actions if actions is UNSET else list(actions or ()),
+        "author_user_id": author_user_id,
+        "author_character_id": author_character_id,
+    }
+    for field, value in changes.items():
+        if value is not UNSET:
+            setattr(message, field, value)
+    now = timezone.now()
+    message.edited_at = now
+    message.updated_at = now
+    message.updated_by = actor
+    message.version += 1
+    message.save()
+    if content is not UNSET or mentioned_user_ids is not None:
+        message.mentions.all().delete()
+        _store_mentions(message, message.content, mentioned_user_ids)
+    touch(conversation, actor=actor)
+    return message
+
+
+@transaction.atomic
+def message_remove(*, actor, role: Role, message: Message) -> None:
+    """Delete a message for good; `message_count` drops, `last_obj_index` stays.
+
+    The snippet (last message and its recent creators) is recomputed from the
+    newest remaining messages, a bounded walk down the (conversation, obj_index)
+    index.
+    """
+    policy.require_can_change_message(role, message, actor)
+    conversation = lock_conversation(message.conversation)
+    message.delete()
+    recent = list(
+        Message.objects.filter(conversation=conversation)
+        .order_by("-obj_index")
+        .values_list("pk", "created_by_id")[:50]
+    )
+    creators = list(dict.fromkeys(pk for _, pk in recent if pk is not None))
+    Conversation.objects.filter(pk=conversation.pk).update(
+        message_count=F("message_count") - 1,
+        last_message_id=recent[0][0] if recent else None,
+        recent_creator_ids=creators[:SNIPPET_CREATORS],
+    )
+    touch(conversation, actor=actor)
+
+
+def _validate_author(conversation, author_user_id, author_character_id) -> None:
+    """Kanka authors: a campaign member and/or a character of the same campaign."""
+    if author_user_id is not None:
+        require_scope_users(conversation, [author_user_id], field="user_id")
+    if author_character_id is not None:
+        require_campaign_character(conversation, author_character_id)
+
+
+def _store_mentions(message: Message, content: str, mentioned_user_ids) -> None:
+    if mentioned_user_ids is None:
+        mentioned_user_ids = [int(pk) for pk in MENTION_MARKUP.findall(content or "")]
+    wanted = list(dict.fromkeys(int(pk) for pk in mentioned_user_ids))
+    if not wanted:
+        return
+    participants = Participant.objects.filter(
+        conversation_id=message.conversation_id, user_id__in=wanted
+    ).values_list("user_id", flat=True)
+    present = set(participants)
+    Mention.objects.bulk_create(
+        [Mention(message=message, user_id=pk) for pk in wanted if pk in present]
+    )

@@ -1,0 +1,132 @@
+"""Adding, changing and removing the people (and characters) in a conversation."""
+
+from django.db import transaction
+
+from conversations import exceptions, policy
+from conversations.models import Participant
+from conversations.policy import Role
+from conversations.services.common import (
+    UNSET,
+    lock_conversation,
+    refresh_participant_key,
+    require_campaign_character,
+    require_scope_users,
+    touch,
+)
+
+
+@transaction.atomic
+def participant_add(*, actor, role: Role, conversation, user_id=None, character_id=None):
+    """Add one user or one character (campaign API); a duplicate is AlreadyParticipant."""
+    policy.require_can_manage_participants(role, conversation)
+    conversation = lock_conversation(conversation)
+    policy.require_can_manage_participants(role, conversation)
+    user_id, character = _validated_subject(conversation, user_id, character_id)
+    existing = Participant.objects.filter(conversation=conversation)
+    if existing.filter(user_id=user_id, character=character).exists():
+        field = "user_id" if user_id else "character_id"
+        raise exceptions.AlreadyParticipant(field=field)
+    participant = Participant.objects.create(
+        conversation=conversation, user_id=user_id, character=character, created_by=actor
+    )
+    refresh_participant_key(conversation)
+    touch(conversation, actor=actor)
+    return participant
+
+
+@transaction.atomic
+def participant_update(*, actor, role: Role, participant, user_id=UNSET, character_id=UNSET):
+    """Point a participant row at another user or character (Kanka PUT/PATCH)."""
+    conversation = participant.conversation
+    policy.require_can_manage_participants(role, conversation)
+    conversation = lock_conversation(conversation)
+    new_user = participant.user_id if user_id is UNSET else user_id
+    new_character = participant.character_id if character_id is UNSET else character_id
+    if user_id is not UNSET and user_id is not None and character_id is UNSET:
+        new_character = None
+    if character_id is not UNSET and character_id is not None and user_id is UNSET:
+        new_user = None
+    new_user, character = _validated_subject(conversation, new_user, new_character)
+    clash = (
+        Participant.objects.filter(conversation=conversation, user_id=new_user, character=character)
+        .exclude(pk=participant.pk)
+        .exists()
+    )
+    if clash:
+        raise exceptions.AlreadyParticipant(field="user_id" if new_user else "character_id")
+    participant.user_id = new_user
+    participant.character = character
+    participant.save(update_fields=["user", "character", "updated_at"])
+    refresh_participant_key(conversation)
+    touch(conversation, actor=actor)
+    return participant
+
+
+@transaction.atomic
+def participant_remove(*, actor, role: Role, participant) -> None:
+    """Remove one participant row (campaign API; moderators in the admin)."""
+    conversation = participant.conversation
+    policy.require_can_manage_participants(role, conversation)
+    conversation = lock_conversation(conversation)
+    participant.delete()
+    refresh_participant_key(conversation)
+    touch(conversation, actor=actor)
+
+
+@transaction.atomic
+def participants_add(*, actor, role: Role, conversation, user_ids) -> None:
+    """Add users (workspace API); already present ones are left as they are.
+
+    Every id is checked before anything changes, so a bad id adds no one.
+    """
+    policy.require_can_manage_participants(role, conversation)
+    conversation = lock_conversation(conversation)
+    wanted = list(dict.fromkeys(int(pk) for pk in user_ids))
+    require_scope_users(conversation, wanted)
+    present = set(
+        Participant.objects.filter(conversation=conversation, user_id__in=wanted).values_list(
+            "user_id", flat=True
+        )
+    )
+    new = [pk for pk in wanted if pk not in present]
+    if not new:
+        return
+    Participant.objects.bulk_create(
+        [Participant(conversation=conversation, user_id=pk, created_by=actor) for pk in new]
+    )
+    refresh_participant_key(conversation)
+    touch(conversation, actor=actor)
+
+
+@transaction.atomic
+def participants_remove(*, actor, role: Role, conversation, user_ids) -> None:
+    """Remove users (workspace API); at least one participant must remain.
+
+    Ids must be workspace members (else UserNotFound); members who are not
+    participants are skipped.
+    """
+    policy.require_can_manage_participants(role, conversation)
+    conversation = lock_conversation(conversation)
+    wanted = {int(pk) for pk in user_ids}
+    require_scope_users(conversation, wanted)
+    rows = Participant.objects.filter(conversation=conversation)
+    if not rows.exclude(user_id__in=wanted).exists():
+        raise exceptions.InvalidArgument(
+            "A conversation keeps at least one participant.", field="user_ids"
+        )
+    deleted, _ = rows.filter(user_id__in=wanted).delete()
+    if deleted:
+        refresh_participant_key(conversation)
+        touch(conversation, actor=actor)
+
+
+def _validated_subject(conversation, user_id, character_id):
+    """Exactly one of a scope member's user id or a campaign character."""
+    if (user_id is None) == (character_id is None):
+        raise exceptions.InvalidArgument(
+            "Give exactly one of user_id and character_id.", field="user_id"
+        )
+    if user_id is not None:
+        require_scope_users(conversation, [user_id])
+        return int(user_id), None
+    return None, require_campaign_character(conversation, character_id)

@@ -1,0 +1,61 @@
+"""A participant's own state: read marker, archive flag, mute."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from conversations import exceptions
+from conversations.models import Conversation, Participant
+
+
+def _my_row(actor, conversation: Conversation):
+    rows = Participant.objects.filter(conversation=conversation, user=actor)
+    if not rows.exists():
+        raise exceptions.ConversationNotFound(object_id=conversation.pk)
+    return rows
+
+
+def _require_index(conversation: Conversation, obj_index: int) -> None:
+    if not 0 <= obj_index <= conversation.last_obj_index:
+        raise exceptions.InvalidArgument(
+            "obj_index is not a message of this conversation.", field="obj_index"
+        )
+
+
+@transaction.atomic
+def conversation_mark_read(*, actor, conversation: Conversation, obj_index: int) -> None:
+    """Everything up to and including `obj_index` is read; later messages stay unread.
+
+    An exact set (it may move the marker back), as Twist's "will become the
+    last read message" says.
+    """
+    _require_index(conversation, obj_index)
+    _my_row(actor, conversation).update(last_read_obj_index=obj_index)
+
+
+@transaction.atomic
+def conversation_mark_unread(*, actor, conversation: Conversation, obj_index: int) -> None:
+    """`obj_index` and every later message become unread for the actor."""
+    _require_index(conversation, obj_index)
+    _my_row(actor, conversation).update(last_read_obj_index=obj_index - 1)
+
+
+@transaction.atomic
+def conversation_set_archived(*, actor, conversation: Conversation, archived: bool) -> None:
+    """Archive or unarchive for the actor only; a new message un-archives it again."""
+    _my_row(actor, conversation).update(archived=archived)
+
+
+@transaction.atomic
+def conversation_mute(*, actor, conversation: Conversation, minutes: int) -> None:
+    """Mute for the actor for `minutes` (> 0) from now."""
+    if minutes <= 0:
+        raise exceptions.InvalidArgument("minutes must be positive.", field="minutes")
+    until = timezone.now() + timedelta(minutes=minutes)
+    _my_row(actor, conversation).update(muted_until=until)
+
+
+@transaction.atomic
+def conversation_unmute(*, actor, conversation: Conversation) -> None:
+    _my_row(actor, conversation).update(muted_until=None)
