@@ -29,12 +29,14 @@ def conversation_create(
     entity=None,
     user_ids=(),
     character_ids=(),
+    participant_key: str | None = None,
 ) -> Conversation:
     """Create a conversation in exactly one scope, with its first participants.
 
     `role` is the actor's role in that scope (from `selectors.access_*`).
     Campaign conversations need their Kanka `entity`; its name and privacy
-    mirror `title` and `is_private`.
+    mirror `title` and `is_private`. `participant_key` is get_or_create's:
+    inserting the key with the row makes a concurrent duplicate fail loudly.
     """
     policy.require_can_create(role, is_private=is_private)
     if is_closed:
@@ -53,6 +55,7 @@ def conversation_create(
         created_at=now,
         updated_at=now,
         last_activity_at=now,
+        participant_key=participant_key,
     )
     require_scope_users(conversation, user_ids)
     characters = [
@@ -70,7 +73,8 @@ def conversation_create(
             for c in characters
         ]
     )
-    refresh_participant_key(conversation)
+    if participant_key is None:
+        refresh_participant_key(conversation)
     return conversation
 
 
@@ -94,7 +98,11 @@ def conversation_get_or_create(
     try:
         with transaction.atomic():
             conversation = conversation_create(
-                actor=actor, role=role, workspace=workspace, user_ids=sorted(members)
+                actor=actor,
+                role=role,
+                workspace=workspace,
+                user_ids=sorted(members),
+                participant_key=key,
             )
     except IntegrityError:
         existing = _keyed_conversation(workspace, key)

@@ -1,0 +1,94 @@
+"""Concurrent writers on PostgreSQL (SQLite serialises whole-database writes anyway)."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from conversations import services
+from conversations.models import Conversation, Message
+from conversations.policy import Role
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+THREADS = 8
+
+
+def _run_in_threads(work):
+    """Run work(n) in THREADS threads that start together; re-raise the first error."""
+    barrier = threading.Barrier(THREADS)
+    errors = []
+
+    def target(n):
+        try:
+            barrier.wait()
+            work(n)
+        except Exception as error:  # reported below, in the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+def test_concurrent_posters_get_gap_free_unique_obj_indexes(workspace_world):
+    world = workspace_world
+    users = [world["a"], world["b"], world["c"], world["admin"]]
+    conversation, _ = services.conversation_get_or_create(
+        actor=users[0],
+        role=Role.MEMBER,
+        workspace=world["workspace"],
+        user_ids=[u.pk for u in users],
+    )
+    per_thread = 50
+
+    def post(n):
+        author = users[n % len(users)]
+        for i in range(per_thread):
+            services.message_add(
+                actor=author,
+                role=Role.MEMBER,
+                conversation=conversation,
+                content=f"thread {n} message {i}",
+            )
+
+    _run_in_threads(post)
+
+    indexes = sorted(
+        Message.objects.filter(conversation=conversation).values_list("obj_index", flat=True)
+    )
+    total = THREADS * per_thread
+    assert indexes == list(range(total))
+    conversation.refresh_from_db()
+    assert conversation.message_count == total
+    assert conversation.last_obj_index == total - 1
+    newest = Message.objects.filter(conversation=conversation).order_by("-obj_index").first()
+    assert conversation.last_message_id == newest.pk
+
+
+def test_concurrent_get_or_create_yields_one_conversation(workspace_world):
+    world = workspace_world
+    users = [world["a"], world["b"], world["c"]]
+    results = []
+
+    def get_or_create(n):
+        actor = users[n % len(users)]
+        conversation, _ = services.conversation_get_or_create(
+            actor=actor,
+            role=Role.MEMBER,
+            workspace=world["workspace"],
+            user_ids=[u.pk for u in users if u != actor],
+        )
+        results.append(conversation.pk)
+
+    _run_in_threads(get_or_create)
+
+    assert len(results) == THREADS
+    assert len(set(results)) == 1
+    assert Conversation.objects.filter(workspace=world["workspace"]).count() == 1

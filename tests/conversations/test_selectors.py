@@ -1,0 +1,173 @@
+import pytest
+
+from conversations import exceptions, selectors, services
+from conversations.policy import Role
+from tests.factories import (
+    CampaignConversationFactory,
+    CampaignFactory,
+    UserFactory,
+    WorkspaceMemberFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_non_members_of_a_private_campaign_do_not_find_it(campaign_world):
+    with pytest.raises(exceptions.CampaignNotFound):
+        selectors.access_campaign(
+            user=campaign_world["outsider"], campaign_id=campaign_world["campaign"].pk
+        )
+
+
+@pytest.mark.parametrize("campaign_id", ["abc", "0", "-1", None, "99999999999999999999999"])
+def test_malformed_ids_are_not_found(campaign_world, campaign_id):
+    with pytest.raises(exceptions.CampaignNotFound):
+        selectors.access_campaign(user=campaign_world["admin"], campaign_id=campaign_id)
+
+
+def test_roles_in_a_campaign(campaign_world):
+    campaign = campaign_world["campaign"]
+    assert selectors.access_campaign(user=campaign_world["admin"], campaign_id=campaign.pk)[1] == (
+        Role.ADMIN
+    )
+    assert selectors.access_campaign(user=campaign_world["player"], campaign_id=campaign.pk)[1] == (
+        Role.PLAYER
+    )
+    public = CampaignFactory(is_public=True)
+    assert selectors.access_campaign(user=campaign_world["outsider"], campaign_id=public.pk)[1] == (
+        Role.VISITOR
+    )
+
+
+def test_private_and_deleted_conversations_are_hidden_from_non_admins(campaign_world):
+    campaign = campaign_world["campaign"]
+    private = CampaignConversationFactory(campaign=campaign, is_private=True)
+    deleted = CampaignConversationFactory(campaign=campaign)
+    services.conversation_delete(
+        actor=campaign_world["admin"], role=Role.ADMIN, conversation=deleted
+    )
+    visible_to_player = selectors.conversations_visible_in_campaign(
+        campaign=campaign, role=Role.PLAYER
+    )
+    visible_to_admin = selectors.conversations_visible_in_campaign(
+        campaign=campaign, role=Role.ADMIN
+    )
+
+    assert list(visible_to_player) == [campaign_world["conversation"]]
+    assert list(visible_to_admin) == [campaign_world["conversation"], private]
+    with pytest.raises(exceptions.ConversationNotFound):
+        selectors.conversation_in_campaign(
+            campaign=campaign, role=Role.VISITOR, conversation_id=private.pk
+        )
+
+
+def test_another_campaigns_conversation_is_not_found(campaign_world):
+    elsewhere = CampaignConversationFactory()
+    with pytest.raises(exceptions.ConversationNotFound):
+        selectors.conversation_in_campaign(
+            campaign=campaign_world["campaign"], role=Role.ADMIN, conversation_id=elsewhere.pk
+        )
+
+
+def _workspace_with_conversations(count):
+    """One user in `count` two-person conversations, each with one unread message."""
+    me = WorkspaceMemberFactory().user
+    workspace = me.workspace_memberships.get().workspace
+    for n in range(count):
+        other = WorkspaceMemberFactory(workspace=workspace).user
+        conversation, _ = services.conversation_get_or_create(
+            actor=other, role=Role.MEMBER, workspace=workspace, user_ids=[me.pk]
+        )
+        content = f"hi [Me](twist-mention://{me.pk})" if n % 2 else "hi"
+        services.message_add(
+            actor=other, role=Role.MEMBER, conversation=conversation, content=content
+        )
+    return me, workspace
+
+
+@pytest.mark.parametrize("count", [2, 50])
+def test_unread_state_is_one_query_whatever_the_number_of_conversations(
+    count, django_assert_num_queries
+):
+    me, workspace = _workspace_with_conversations(count)
+    with django_assert_num_queries(1):
+        unread = selectors.unread_of_user(user=me, workspace=workspace)
+    assert len(unread) == count
+    assert sum(row["direct_mention"] for row in unread) == count // 2
+    assert all(row["obj_index"] == 0 for row in unread)
+
+
+@pytest.mark.parametrize("count", [2, 50])
+def test_a_users_conversations_load_in_constant_queries(count, django_assert_num_queries):
+    me, workspace = _workspace_with_conversations(count)
+    with django_assert_num_queries(3):
+        conversations = list(selectors.conversations_of_user(user=me, workspace=workspace))
+        for conversation in conversations:
+            assert len(conversation.user_participants) == 2
+            assert conversation.last_message.created_by.pk != me.pk
+            list(conversation.last_message.mentions.all())
+    assert len(conversations) == count
+
+
+def test_a_users_state_is_their_own(workspace_world):
+    a, b = workspace_world["a"], workspace_world["b"]
+    conversation, _ = services.conversation_get_or_create(
+        actor=a, role=Role.MEMBER, workspace=workspace_world["workspace"], user_ids=[b.pk]
+    )
+    services.conversation_set_archived(actor=a, conversation=conversation, archived=True)
+    mine = selectors.conversations_of_user(user=a, workspace=workspace_world["workspace"]).get()
+    theirs = selectors.conversations_of_user(user=b, workspace=workspace_world["workspace"]).get()
+    assert (mine.my_archived, theirs.my_archived) == (True, False)
+    assert not selectors.conversations_of_user(
+        user=workspace_world["c"], workspace=workspace_world["workspace"]
+    ).exists()
+
+
+def test_non_participants_do_not_find_a_conversation_or_its_messages(workspace_world):
+    a, b, c = workspace_world["a"], workspace_world["b"], workspace_world["c"]
+    conversation, _ = services.conversation_get_or_create(
+        actor=a, role=Role.MEMBER, workspace=workspace_world["workspace"], user_ids=[b.pk]
+    )
+    message = services.message_add(
+        actor=a, role=Role.MEMBER, conversation=conversation, content="x"
+    )
+    with pytest.raises(exceptions.ConversationNotFound):
+        selectors.conversation_of_user(user=c, conversation_id=conversation.pk)
+    with pytest.raises(exceptions.MessageNotFound):
+        selectors.message_of_user(user=c, message_id=message.pk)
+    assert selectors.message_of_user(user=b, message_id=message.pk)[0] == message
+
+
+def test_a_participant_who_left_the_workspace_loses_access(workspace_world):
+    a, b = workspace_world["a"], workspace_world["b"]
+    conversation, _ = services.conversation_get_or_create(
+        actor=a, role=Role.MEMBER, workspace=workspace_world["workspace"], user_ids=[b.pk]
+    )
+    b.workspace_memberships.all().delete()
+    with pytest.raises(exceptions.ConversationNotFound):
+        selectors.conversation_of_user(user=b, conversation_id=conversation.pk)
+
+
+def test_history_pages_by_obj_index_range(workspace_world):
+    a, b = workspace_world["a"], workspace_world["b"]
+    conversation, _ = services.conversation_get_or_create(
+        actor=a, role=Role.MEMBER, workspace=workspace_world["workspace"], user_ids=[b.pk]
+    )
+    for n in range(10):
+        services.message_add(actor=a, role=Role.MEMBER, conversation=conversation, content=str(n))
+
+    newest = selectors.messages_page(conversation=conversation, limit=3)
+    forward = selectors.messages_page(
+        conversation=conversation, from_obj_index=4, descending=False, limit=3
+    )
+    window = selectors.messages_page(
+        conversation=conversation, from_obj_index=2, to_obj_index=4, limit=10
+    )
+    assert [m.obj_index for m in newest] == [9, 8, 7]
+    assert [m.obj_index for m in forward] == [4, 5, 6]
+    assert [m.obj_index for m in window] == [4, 3, 2]
+
+
+def test_a_stranger_is_not_a_workspace_member(workspace_world):
+    with pytest.raises(exceptions.WorkspaceNotFound):
+        selectors.access_workspace(user=UserFactory(), workspace_id=workspace_world["workspace"].pk)
