@@ -1,0 +1,93 @@
+"""What every Twist RPC method shares: error dialect, scope check, parameter parsing."""
+
+from drf_spectacular.openapi import AutoSchema
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.authentication import token_has_scope
+from workspaces.api.errors import Code, TwistError, twist_exception_handler
+from workspaces.api.params import merged_params
+from workspaces.api.serializers import TwistEmptyInput, TwistErrorOutput
+
+READ = "messages:read"
+WRITE = "messages:write"
+REMOVE = "messages:remove"
+
+
+class TwistSchema(AutoSchema):
+    """One OpenAPI operation per RPC method: its POST under /api/v1/.
+
+    Every method also answers GET, and /api/v3/ serves the same views; listing
+    those too would only repeat each operation under another id.
+    """
+
+    def is_excluded(self) -> bool:
+        return self.method != "POST" or not self.path.startswith("/api/v1/")
+
+    def get_operation_id(self) -> str:
+        return "twist_" + "_".join(self.path.strip("/").split("/")[2:])
+
+    def get_tags(self) -> list[str]:
+        return ["workspace API (Twist): " + self.path.strip("/").split("/")[2]]
+
+    def get_request_serializer(self):
+        return self.view.input_serializer
+
+    def get_response_serializers(self):
+        output = self.view.output_serializer
+        errors = {status: TwistErrorOutput for status in (400, 401, 403, 404)}
+        return {200: output, **errors}
+
+
+class TwistView(APIView):
+    """Base of the RPC methods: parse and validate the merged parameters, then `call()`.
+
+    Twist clients disagree on GET or POST for the same method (§3.1), so both
+    answer; read methods never write whatever the HTTP method.
+    """
+
+    http_method_names = ["get", "post"]
+    renderer_classes = [JSONRenderer]
+    schema = TwistSchema()
+    scope = READ
+    input_serializer = TwistEmptyInput
+    output_serializer = None
+
+    def get_exception_handler(self):
+        return twist_exception_handler
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if not token_has_scope(request.auth, self.scope):
+            raise TwistError(Code.FORBIDDEN)
+
+    def get(self, request):
+        return self._answer(request)
+
+    def post(self, request):
+        return self._answer(request)
+
+    def _answer(self, request):
+        serializer = self.input_serializer(data=merged_params(request))
+        serializer.is_valid(raise_exception=True)
+        return Response(self.call(request, serializer.validated_data))
+
+    def call(self, request, params: dict):
+        """The method itself: the validated parameters in, the JSON-ready answer out."""
+        raise NotImplementedError
+
+
+class UnknownMethodView(APIView):
+    """Any other URL under the Twist prefixes: 404 code 110, before authentication."""
+
+    authentication_classes = []
+    permission_classes = []
+    renderer_classes = [JSONRenderer]
+    schema = None
+
+    def get_exception_handler(self):
+        return twist_exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        raise TwistError(Code.RESOURCE_NOT_FOUND)

@@ -1,0 +1,153 @@
+"""Twist's error body, for every failure of the workspace API.
+
+`{"error_uuid", "error_code", "error_extra", "error_string"}` with the codes,
+strings and statuses of Twist's published table (workspace-api.md §3.5).
+Chosen per view through `TwistView.get_exception_handler()`, so the campaign
+API keeps its own format.
+"""
+
+import logging
+import uuid
+from enum import IntEnum
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from conversations import exceptions as domain
+
+logger = logging.getLogger(__name__)
+
+
+class Code(IntEnum):
+    MISSING_ARGUMENT = 19
+    INVALID_ARGUMENT = 20
+    WORKSPACE_NOT_FOUND = 105
+    USER_NOT_FOUND = 106
+    FORBIDDEN = 109
+    RESOURCE_NOT_FOUND = 110
+    BAD_REQUEST = 114
+    BAD_ATTACHMENTS = 118
+    NOT_LOGGED_IN = 120
+    CONVERSATION_NOT_FOUND = 124
+    MESSAGE_NOT_FOUND = 125
+    BAD_ACTIONS = 133
+    INVALID_TOKEN = 200
+    INTERNAL_ERROR = 201
+
+
+# code → (HTTP status, error_string). Twist's strings carry no trailing period.
+ERRORS: dict[Code, tuple[int, str]] = {
+    Code.MISSING_ARGUMENT: (400, "Required argument is missing"),
+    Code.INVALID_ARGUMENT: (400, "Invalid argument value"),
+    Code.WORKSPACE_NOT_FOUND: (404, "Workspace not found"),
+    Code.USER_NOT_FOUND: (404, "User not found"),
+    Code.FORBIDDEN: (403, "Forbidden"),
+    Code.RESOURCE_NOT_FOUND: (404, "Resource not found"),
+    Code.BAD_REQUEST: (400, "Bad Request"),
+    Code.BAD_ATTACHMENTS: (
+        400,
+        "One or more attachments don't comply with the JSON specification",
+    ),
+    Code.NOT_LOGGED_IN: (401, "You are not logged in"),
+    Code.CONVERSATION_NOT_FOUND: (404, "Conversation not found"),
+    Code.MESSAGE_NOT_FOUND: (404, "Message not found"),
+    # Twist's table says 404 for 133, most likely a typo: it is a bad argument.
+    Code.BAD_ACTIONS: (400, "One or more actions don't comply with the JSON specification"),
+    Code.INVALID_TOKEN: (403, "Invalid token"),
+    Code.INTERNAL_ERROR: (500, "Internal Server Error"),
+}
+
+# Validation error codes our input fields raise, mapped to Twist's codes.
+VALIDATION_CODES = {
+    "required": Code.MISSING_ARGUMENT,
+    "attachments": Code.BAD_ATTACHMENTS,
+    "actions": Code.BAD_ACTIONS,
+}
+
+NOT_FOUND_CODES = {
+    domain.WorkspaceNotFound: Code.WORKSPACE_NOT_FOUND,
+    domain.UserNotFound: Code.USER_NOT_FOUND,
+    domain.ConversationNotFound: Code.CONVERSATION_NOT_FOUND,
+    domain.MessageNotFound: Code.MESSAGE_NOT_FOUND,
+}
+
+
+class TwistError(Exception):
+    """Raised by the views for failures that have no domain exception (scope, unknown method)."""
+
+    def __init__(self, code: Code):
+        self.code = code
+        super().__init__(ERRORS[code][1])
+
+
+def error_body(code: Code) -> dict:
+    return {
+        "error_uuid": uuid.uuid4().hex,
+        "error_code": int(code),
+        "error_extra": {},
+        "error_string": ERRORS[code][1],
+    }
+
+
+def error_response(code: Code, *, headers=None) -> Response:
+    return Response(error_body(code), status=ERRORS[code][0], headers=headers)
+
+
+def twist_exception_handler(exc, context):
+    """Every exception a Twist view raises becomes Twist's error body; none escapes as HTML."""
+    code = _code_for(exc)
+    if code is Code.INTERNAL_ERROR:
+        logger.error("Unhandled error in the workspace API", exc_info=exc)
+    headers = None
+    if code is Code.NOT_LOGGED_IN and getattr(exc, "auth_header", None):
+        headers = {"WWW-Authenticate": exc.auth_header}
+    set_rollback()
+    return error_response(code, headers=headers)
+
+
+def _code_for(exc) -> Code:
+    if isinstance(exc, TwistError):
+        return exc.code
+    if isinstance(exc, domain.NotFound):
+        return NOT_FOUND_CODES.get(type(exc), Code.RESOURCE_NOT_FOUND)
+    if isinstance(exc, domain.PermissionDenied):
+        return Code.FORBIDDEN
+    if isinstance(exc, domain.InvalidArgument):
+        return Code.INVALID_ARGUMENT
+    if isinstance(exc, drf.NotAuthenticated):
+        return Code.NOT_LOGGED_IN
+    if isinstance(exc, drf.AuthenticationFailed):
+        return Code.INVALID_TOKEN
+    if isinstance(exc, drf.PermissionDenied | DjangoPermissionDenied):
+        return Code.FORBIDDEN
+    if isinstance(exc, drf.ValidationError):
+        return _validation_code(exc.get_codes())
+    if isinstance(exc, drf.NotFound | Http404):
+        return Code.RESOURCE_NOT_FOUND
+    if isinstance(exc, drf.APIException):
+        # Malformed body, unsupported media type, method not allowed, …
+        return Code.BAD_REQUEST
+    return Code.INTERNAL_ERROR
+
+
+def _validation_code(codes) -> Code:
+    """A missing argument wins over a bad one; attachments and actions have their own codes."""
+    found = set(_flatten(codes))
+    for drf_code in ("required", "attachments", "actions"):
+        if drf_code in found:
+            return VALIDATION_CODES[drf_code]
+    return Code.INVALID_ARGUMENT
+
+
+def _flatten(codes):
+    if isinstance(codes, dict):
+        for value in codes.values():
+            yield from _flatten(value)
+    elif isinstance(codes, list):
+        for value in codes:
+            yield from _flatten(value)
+    else:
+        yield codes

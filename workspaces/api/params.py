@@ -1,0 +1,172 @@
+"""Reading Twist parameters however a client sends them (workspace-api.md §3.3).
+
+Official and third-party clients send the same call as a query string, a
+form body with lists as JSON strings, or a JSON body; all three are merged
+into one dict and validated by an input serializer built from these fields.
+"""
+
+import json
+import re
+
+from django.http import QueryDict
+from rest_framework import serializers
+from rest_framework.exceptions import ParseError
+
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+_DECIMAL = re.compile(r"\s*[+-]?\d+\s*")
+
+
+def merged_params(request) -> dict:
+    """Query string, then the body (form or JSON) on top; repeated keys become lists."""
+    params = _plain(request.query_params)
+    data = request.data
+    if isinstance(data, QueryDict):
+        params.update(_plain(data))
+    elif isinstance(data, dict):
+        params.update(data)
+    elif data:
+        # A JSON array or scalar body carries no named parameters.
+        raise ParseError()
+    return params
+
+
+def _plain(querydict: QueryDict) -> dict:
+    return {key: values if len(values) > 1 else values[0] for key, values in querydict.lists()}
+
+
+class TwistIntegerField(serializers.IntegerField):
+    """A JSON number or a decimal string; within a 64-bit id so SQL never overflows."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", INT_MIN)
+        kwargs.setdefault("max_value", INT_MAX)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        if isinstance(data, int):
+            return data
+        if isinstance(data, float) and data.is_integer():
+            return int(data)
+        if isinstance(data, str) and _DECIMAL.fullmatch(data):
+            return int(data)
+        self.fail("invalid")
+
+
+class TwistBooleanField(serializers.BooleanField):
+    """JSON true/false, "true"/"false" in any case, 1/0 (Twist's v1 objects used 0/1)."""
+
+    TRUE = {"true", "1"}
+    FALSE = {"false", "0"}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        if isinstance(data, int) and data in (0, 1):
+            return bool(data)
+        if isinstance(data, str):
+            value = data.strip().lower()
+            if value in self.TRUE:
+                return True
+            if value in self.FALSE:
+                return False
+        self.fail("invalid")
+
+
+class IntListField(serializers.ListField):
+    """A JSON array, a JSON-encoded string "[1,2]" or a comma-separated "1,2"."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", TwistIntegerField())
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, int) and not isinstance(data, bool):
+            data = [data]
+        elif isinstance(data, str):
+            data = _decode_int_list(data)
+            if data is None:
+                self.fail("not_a_list", input_type="str")
+        return super().to_internal_value(data)
+
+
+def _decode_int_list(text: str):
+    text = text.strip()
+    if text.startswith("["):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return None
+        return value if isinstance(value, list) else None
+    return [part for part in (p.strip() for p in text.split(",")) if part]
+
+
+class ObjectListField(serializers.ListField):
+    """A JSON array of objects, or the same JSON-encoded in a string (form bodies).
+
+    Failures carry `error_code` as their code, so the error handler answers
+    Twist's dedicated code (118 attachments, 133 actions).
+    """
+
+    def __init__(self, *, error_code: str, **kwargs):
+        kwargs.setdefault("child", serializers.DictField())
+        self.error_code = error_code
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data) if data.strip() else []
+            except ValueError:
+                self._reject()
+        if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+            self._reject()
+        for item in data:
+            self.validate_item(item)
+        return data
+
+    def validate_item(self, item: dict) -> None:
+        """Subclasses check an object's keys."""
+
+    def _reject(self):
+        raise serializers.ValidationError(
+            f"Not a list of {self.error_code} objects.", code=self.error_code
+        )
+
+
+class AttachmentListField(ObjectListField):
+    """Attachment objects from attachments/upload, stored and echoed back as they are."""
+
+    def __init__(self, **kwargs):
+        super().__init__(error_code="attachments", **kwargs)
+
+
+class ActionListField(ObjectListField):
+    """Action buttons (workspace-api.md §2.5)."""
+
+    ACTIONS = {"open_url", "prefill_message", "send_reply"}
+
+    def __init__(self, **kwargs):
+        super().__init__(error_code="actions", **kwargs)
+
+    def validate_item(self, item: dict) -> None:
+        if item.get("action") not in self.ACTIONS:
+            self._reject()
+        if item.get("type", "action") != "action":
+            self._reject()
+        if not isinstance(item.get("button_text"), str):
+            self._reject()
+        if item["action"] == "open_url" and not isinstance(item.get("url"), str):
+            self._reject()
+
+
+class OrderField(serializers.ChoiceField):
+    """`ASC` or `DESC` in any case (a live Twist accepts `asc`); validated upper-case."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=["ASC", "DESC"], **kwargs)
+
+    def to_internal_value(self, data):
+        value = data.strip().upper() if isinstance(data, str) else data
+        return super().to_internal_value(value)

@@ -1,0 +1,315 @@
+"""Input (parameters) and output (v3 objects, workspace-api.md §2) of the Twist dialect.
+
+Input serializers validate shape only; output serializers read only what the
+selectors loaded (annotations, `select_related`, prefetches): no queries.
+Names carry a `Twist` prefix so the OpenAPI components never clash with the
+campaign API's.
+"""
+
+from django.conf import settings
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from workspaces.api.params import (
+    ActionListField,
+    AttachmentListField,
+    IntListField,
+    OrderField,
+    TwistBooleanField,
+    TwistIntegerField,
+)
+
+SNIPPET_LENGTH = 140
+CONVERSATIONS_LIMIT = (50, 500)  # (default, maximum) of conversations/get
+MESSAGES_LIMIT = (20, 200)  # (default, maximum) of conversation_messages/get
+# Unix seconds that stay a valid datetime even after adding a second.
+MAX_TS = 253402214400
+
+
+# --- input ------------------------------------------------------------------
+
+
+def _timestamp_field():
+    return TwistIntegerField(required=False, min_value=0, max_value=MAX_TS)
+
+
+def _limit_field():
+    return TwistIntegerField(required=False, min_value=None, max_value=None)
+
+
+def _clamped_limit(value, bounds) -> int:
+    """Twist clamps a large limit rather than refusing it; zero or less is a bad value."""
+    default, maximum = bounds
+    if value is None:
+        return default
+    if value <= 0:
+        raise serializers.ValidationError({"limit": "Must be positive."}, code="invalid")
+    return min(value, maximum)
+
+
+def _first_of(attrs: dict, *names: str):
+    """The value of the first alias given (Twist renamed parameters between versions)."""
+    for name in names:
+        if attrs.get(name) is not None:
+            return attrs[name]
+    raise serializers.ValidationError({names[0]: "This field is required."}, code="required")
+
+
+class TwistEmptyInput(serializers.Serializer):
+    pass
+
+
+class TwistIdInput(serializers.Serializer):
+    id = TwistIntegerField()
+
+
+class TwistConversationsGetInput(serializers.Serializer):
+    workspace_id = TwistIntegerField()
+    limit = _limit_field()
+    newer_than_ts = _timestamp_field()
+    older_than_ts = _timestamp_field()
+    order_by = OrderField(required=False, default="DESC")
+    archived = TwistBooleanField(required=False, default=False)
+
+    def validate(self, attrs):
+        attrs["limit"] = _clamped_limit(attrs.get("limit"), CONVERSATIONS_LIMIT)
+        return attrs
+
+
+class TwistGetOrCreateInput(serializers.Serializer):
+    workspace_id = TwistIntegerField()
+    user_ids = IntListField()
+
+
+class TwistConversationUpdateInput(serializers.Serializer):
+    id = TwistIntegerField()
+    # Twist's docs mark title required, but the SDK may send only `archived`:
+    # a missing title leaves it unchanged; "" or null clears it.
+    title = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=191)
+    archived = TwistBooleanField(required=False)
+
+
+class TwistUserInput(serializers.Serializer):
+    id = TwistIntegerField()
+    user_id = TwistIntegerField()
+
+
+class TwistUsersInput(serializers.Serializer):
+    id = TwistIntegerField()
+    user_ids = IntListField()
+
+
+class TwistUnreadInput(serializers.Serializer):
+    workspace_id = TwistIntegerField(required=False)
+    id = TwistIntegerField(required=False, help_text="Alias of workspace_id (v1/v2 examples).")
+
+    def validate(self, attrs):
+        return {"workspace_id": _first_of(attrs, "workspace_id", "id")}
+
+
+class TwistMarkInput(serializers.Serializer):
+    id = TwistIntegerField(required=False, help_text="The conversation (v3).")
+    conversation_id = TwistIntegerField(required=False, help_text="Alias of id (v1/v2).")
+    obj_index = TwistIntegerField(required=False, min_value=0)
+    message_id = TwistIntegerField(required=False, help_text="Wins over obj_index.")
+
+    def validate(self, attrs):
+        conversation_id = _first_of(attrs, "id", "conversation_id")
+        if attrs.get("message_id") is None:
+            _first_of(attrs, "obj_index", "message_id")
+        return {
+            "id": conversation_id,
+            "obj_index": attrs.get("obj_index"),
+            "message_id": attrs.get("message_id"),
+        }
+
+
+class TwistMuteInput(serializers.Serializer):
+    id = TwistIntegerField()
+    # Bounded so that now + minutes stays a valid datetime; <= 0 is the domain's to refuse.
+    minutes = TwistIntegerField(max_value=10**9)
+
+
+class TwistMessagesGetInput(serializers.Serializer):
+    conversation_id = TwistIntegerField()
+    limit = _limit_field()
+    from_obj_index = TwistIntegerField(required=False)
+    to_obj_index = TwistIntegerField(required=False)
+    newer_than_ts = _timestamp_field()
+    older_than_ts = _timestamp_field()
+    order_by = OrderField(required=False, default="DESC")
+    as_ids = TwistBooleanField(required=False, default=False)
+
+    def validate(self, attrs):
+        attrs["limit"] = _clamped_limit(attrs.get("limit"), MESSAGES_LIMIT)
+        return attrs
+
+
+class TwistMessageAddInput(serializers.Serializer):
+    conversation_id = TwistIntegerField()
+    content = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    attachments = AttachmentListField(required=False)
+    actions = ActionListField(required=False)
+    direct_mentions = IntListField(
+        required=False, help_text="Default: the twist-mention:// links of the content."
+    )
+    direct_group_mentions = IntListField(required=False)
+
+
+class TwistMessageUpdateInput(serializers.Serializer):
+    id = TwistIntegerField()
+    content = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    attachments = AttachmentListField(required=False)
+    actions = ActionListField(required=False)
+    direct_mentions = IntListField(required=False)
+
+
+# --- output -----------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class TimestampField(serializers.Field):
+    """An aware datetime as integer Unix seconds (Twist's `*_ts`)."""
+
+    def to_representation(self, value):
+        return int(value.timestamp())
+
+
+class TwistMessageOutput(serializers.Serializer):
+    """A message (§2.2); expects `messages_for_output` (creator, conversation, mentions)."""
+
+    id = serializers.IntegerField()
+    conversation_id = serializers.IntegerField()
+    workspace_id = serializers.IntegerField(source="conversation.workspace_id")
+    creator = serializers.IntegerField(source="created_by_id", allow_null=True)
+    creator_name = serializers.SerializerMethodField()
+    content = serializers.CharField()
+    obj_index = serializers.IntegerField()
+    posted_ts = TimestampField(source="created_at")
+    last_edited_ts = TimestampField(source="edited_at", allow_null=True)
+    attachments = serializers.ListField(child=serializers.DictField())
+    actions = serializers.ListField(child=serializers.DictField())
+    reactions = serializers.SerializerMethodField()
+    direct_mentions = serializers.SerializerMethodField()
+    direct_group_mentions = serializers.ListField(child=serializers.IntegerField())
+    system_message = serializers.JSONField(allow_null=True)
+    deleted = serializers.SerializerMethodField()
+    is_deleted = serializers.SerializerMethodField()
+    version = serializers.IntegerField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_creator_name(self, message) -> str:
+        return message.created_by.name if message.created_by else ""
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "array"}})
+    def get_reactions(self, message) -> dict:
+        # Reactions are out of scope (§8); Twist sends {} when there are none.
+        return {}
+
+    @extend_schema_field({"type": "array", "items": {"type": "integer"}})
+    def get_direct_mentions(self, message) -> list[int]:
+        return [mention.user_id for mention in message.mentions.all()]
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_deleted(self, message) -> bool:
+        # Removal is a hard delete, so a message that can be rendered is never deleted.
+        return False
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_is_deleted(self, message) -> bool:
+        return False
+
+
+class TwistConversationOutput(serializers.Serializer):
+    """A conversation (§2.1) as the caller sees it; expects `conversations_of_user` rows."""
+
+    id = serializers.IntegerField()
+    workspace_id = serializers.IntegerField()
+    creator = serializers.IntegerField(source="created_by_id", allow_null=True)
+    created_ts = TimestampField(source="created_at")
+    user_ids = serializers.SerializerMethodField()
+    title = serializers.SerializerMethodField()
+    private = serializers.SerializerMethodField()
+    archived = serializers.BooleanField(source="my_archived")
+    muted_until_ts = serializers.SerializerMethodField()
+    message_count = serializers.IntegerField()
+    last_obj_index = serializers.IntegerField()
+    last_active_ts = TimestampField(source="last_activity_at")
+    snippet = serializers.SerializerMethodField()
+    snippet_creators = serializers.ListField(
+        child=serializers.IntegerField(), source="recent_creator_ids"
+    )
+    last_message = TwistMessageOutput(allow_null=True)
+
+    @extend_schema_field({"type": "array", "items": {"type": "integer"}})
+    def get_user_ids(self, conversation) -> list[int]:
+        return [participant.user_id for participant in conversation.user_participants]
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_title(self, conversation):
+        return conversation.title or None
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_private(self, conversation) -> bool:
+        return len(conversation.user_participants) == 2
+
+    @extend_schema_field({"type": "integer", "nullable": True})
+    def get_muted_until_ts(self, conversation):
+        until = conversation.my_muted_until
+        if until is None or until <= timezone.now():
+            return None
+        return int(until.timestamp())
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_snippet(self, conversation) -> str:
+        message = conversation.last_message
+        return message.content[:SNIPPET_LENGTH] if message else ""
+
+
+class TwistUnreadOutput(serializers.Serializer):
+    conversation_id = serializers.IntegerField()
+    obj_index = serializers.IntegerField()
+    direct_mention = serializers.BooleanField()
+
+
+class TwistStatusOutput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ok"])
+
+
+class TwistWorkspaceOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    creator = serializers.IntegerField(source="creator_id", allow_null=True)
+    created_ts = TimestampField(source="created_at")
+
+
+class TwistSessionUserOutput(serializers.Serializer):
+    """The caller; expects `default_workspace` in the context."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    short_name = serializers.SerializerMethodField()
+    email = serializers.EmailField()
+    timezone = serializers.SerializerMethodField()
+    default_workspace = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_short_name(self, user) -> str:
+        return user.first_name or user.name.split(" ")[0]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_timezone(self, user) -> str:
+        return settings.TIME_ZONE
+
+    @extend_schema_field({"type": "integer", "nullable": True})
+    def get_default_workspace(self, user):
+        return self.context["default_workspace"]
+
+
+class TwistErrorOutput(serializers.Serializer):
+    error_uuid = serializers.CharField(help_text="32 lowercase hex characters, unique per error.")
+    error_code = serializers.IntegerField()
+    error_extra = serializers.DictField()
+    error_string = serializers.CharField()
