@@ -1,34 +1,401 @@
-from django.contrib import admin
+"""The moderators' admin.
 
+Conversations, participants and messages are read-only here: every change
+goes through a moderation action (`conversations.moderation`), which calls
+the same domain service as the APIs, asks for a reason and records it in the
+object's history. So a moderator can never edit a message's content or a
+conversation's counters by hand, nor hard-delete a conversation.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
+
+from conversations import moderation, policy
 from conversations.models import Conversation, Mention, Message, Participant
+
+CONFIRMATION_LISTED = 50
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Recorded in the history, with your name.",
+    )
+
+
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """View-only for everyone, superusers included: changes are moderation actions."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_moderate_permission(self, request):
+        return policy.is_moderator(request.user)
+
+
+def _safe_next(request):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+def confirm_with_reason(
+    modeladmin, request, queryset, *, action, question, done, perform, describe
+):
+    """Ask for a required reason on an intermediate page, then run `perform(objects, reason)`.
+
+    The page re-posts the selection to the same action, as Django's own
+    delete confirmation does. `next` (from the conversation page) says where
+    to go back to afterwards.
+    """
+    form = ReasonForm(request.POST if "confirm" in request.POST else None)
+    if form.is_valid():
+        count = perform(queryset, form.cleaned_data["reason"])
+        modeladmin.message_user(request, done.format(count=count), messages.SUCCESS)
+        target = _safe_next(request)
+        return HttpResponseRedirect(target) if target else None
+    shown = list(queryset[:CONFIRMATION_LISTED])
+    total = queryset.count() if len(shown) == CONFIRMATION_LISTED else len(shown)
+    opts = modeladmin.model._meta
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": question,
+        "question": question,
+        "opts": opts,
+        "app_label": opts.app_label,
+        "action": action,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "selected_ids": queryset.values_list("pk", flat=True),
+        "shown": [describe(obj) for obj in shown],
+        "more": total - len(shown),
+        "form": form,
+        "next": _safe_next(request) or "",
+    }
+    return TemplateResponse(request, "admin/conversations/moderation_confirmation.html", context)
+
+
+class ScopeFilter(admin.SimpleListFilter):
+    title = "scope"
+    parameter_name = "scope"
+
+    def lookups(self, request, model_admin):
+        return (("campaign", "Campaign"), ("workspace", "Workspace"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "campaign":
+            return queryset.filter(campaign__isnull=False)
+        if self.value() == "workspace":
+            return queryset.filter(workspace__isnull=False)
+        return queryset
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Yes"), ("no", "No"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(deleted_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(deleted_at__isnull=True)
+        return queryset
+
+
+def _describe_conversation(conversation):
+    return f"{conversation} ({_scope_label(conversation)})"
+
+
+def _scope_label(conversation):
+    if conversation.campaign_id:
+        return f"Campaign: {conversation.campaign.name}"
+    return f"Workspace: {conversation.workspace.name}"
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "campaign", "workspace", "message_count", "last_activity_at")
-    list_filter = ("is_private", "is_closed")
+class ConversationAdmin(ReadOnlyModelAdmin):
+    list_display = (
+        "__str__",
+        "scope",
+        "participants",
+        "message_count",
+        "last_activity_at",
+        "is_closed",
+        "is_private",
+        "deleted",
+    )
     list_select_related = ("campaign", "workspace")
-    search_fields = ("title",)
-    raw_id_fields = ("entity", "created_by", "updated_by", "deleted_by")
+    list_filter = (ScopeFilter, "is_private", "is_closed", DeletedFilter)
+    search_fields = (
+        "title",
+        "participants__user__username",
+        "participants__user__display_name",
+        "participants__character__entity__name",
+    )
+    ordering = ("-last_activity_at", "-id")
+    actions = ("close", "reopen", "soft_delete", "restore")
+    fieldsets = (
+        (None, {"fields": ("title", "campaign", "workspace", "entity", "target")}),
+        ("State", {"fields": ("is_private", "is_closed", "deleted_at", "deleted_by")}),
+        (
+            "Counters",
+            {"fields": ("message_count", "last_obj_index", "last_activity_at")},
+        ),
+        ("History", {"fields": ("created_by", "created_at", "updated_by", "updated_at")}),
+    )
+
+    def get_queryset(self, request):
+        # One COUNT per page, in the list's own query, never one per row.
+        return super().get_queryset(request).annotate(participant_total=Count("participants"))
+
+    @admin.display(description="scope")
+    def scope(self, obj):
+        return _scope_label(obj)
+
+    @admin.display(description="participants", ordering="participant_total")
+    def participants(self, obj):
+        return obj.participant_total
+
+    @admin.display(description="deleted", boolean=True, ordering="deleted_at")
+    def deleted(self, obj):
+        return obj.deleted_at is not None
+
+    def _moderate(self, request, queryset, action, question, done, run):
+        queryset = queryset.select_related("campaign", "workspace")
+        return confirm_with_reason(
+            self,
+            request,
+            queryset,
+            action=action,
+            question=question,
+            done=done,
+            perform=lambda objs, reason: run(
+                moderator=request.user, conversations=objs, reason=reason
+            ),
+            describe=_describe_conversation,
+        )
+
+    @admin.action(description="Close selected conversations", permissions=["moderate"])
+    def close(self, request, queryset):
+        return self._moderate(
+            request,
+            queryset,
+            "close",
+            "Close these conversations?",
+            "Closed {count} conversation(s).",
+            lambda **kw: moderation.conversations_set_closed(closed=True, **kw),
+        )
+
+    @admin.action(description="Reopen selected conversations", permissions=["moderate"])
+    def reopen(self, request, queryset):
+        return self._moderate(
+            request,
+            queryset,
+            "reopen",
+            "Reopen these conversations?",
+            "Reopened {count} conversation(s).",
+            lambda **kw: moderation.conversations_set_closed(closed=False, **kw),
+        )
+
+    @admin.action(
+        description="Delete selected conversations (restorable)", permissions=["moderate"]
+    )
+    def soft_delete(self, request, queryset):
+        return self._moderate(
+            request,
+            queryset,
+            "soft_delete",
+            "Delete these conversations? They can be restored.",
+            "Deleted {count} conversation(s).",
+            moderation.conversations_delete,
+        )
+
+    @admin.action(description="Restore selected deleted conversations", permissions=["moderate"])
+    def restore(self, request, queryset):
+        return self._moderate(
+            request,
+            queryset,
+            "restore",
+            "Restore these conversations?",
+            "Restored {count} conversation(s).",
+            moderation.conversations_restore,
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), **self._windows(request, object_id)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _windows(self, request, object_id):
+        """The page's participants and messages: bounded windows chosen by query keys."""
+        if not str(object_id).isdigit():
+            return {}
+        conversation = Conversation(pk=int(object_id))
+        messages_rows, has_older, has_newer = moderation.messages_window(
+            conversation,
+            before=_int_param(request, "messages_before"),
+            after=_int_param(request, "messages_after"),
+        )
+        participant_rows, more_participants = moderation.participants_window(
+            conversation, after=_int_param(request, "participants_after")
+        )
+        return {
+            "can_moderate": policy.is_moderator(request.user),
+            "message_rows": [
+                {
+                    "message": m,
+                    "author": moderation.message_author_label(m),
+                    "excerpt": Truncator(m.content).chars(200),
+                }
+                for m in messages_rows
+            ],
+            "older_messages_key": messages_rows[-1].obj_index if has_older else None,
+            "newer_messages_key": messages_rows[0].obj_index if has_newer else None,
+            "participant_rows": [
+                {"participant": p, "label": moderation.participant_label(p)}
+                for p in participant_rows
+            ],
+            "next_participants_key": participant_rows[-1].pk if more_participants else None,
+            "participants_paged": _int_param(request, "participants_after") is not None,
+        }
+
+
+def _int_param(request, name):
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _participant_kind(participant):
+    return "user" if participant.user_id else "character"
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "conversation", "last_read_obj_index", "archived")
+class ParticipantAdmin(ReadOnlyModelAdmin):
+    list_display = ("name", "kind", "conversation", "last_read_obj_index", "archived")
     list_select_related = ("user", "character__entity", "conversation")
-    search_fields = ("user__username", "character__entity__name")
-    raw_id_fields = ("conversation", "user", "character", "created_by")
+    search_fields = (
+        "user__username",
+        "user__display_name",
+        "character__entity__name",
+        "conversation__title",
+    )
+    actions = ("remove_participants",)
+    fields = (
+        "conversation",
+        "user",
+        "character",
+        "last_read_obj_index",
+        "muted_until",
+        "archived",
+        "created_by",
+        "created_at",
+    )
+
+    @admin.display(description="participant")
+    def name(self, obj):
+        return moderation.participant_label(obj)
+
+    @admin.display(description="kind")
+    def kind(self, obj):
+        return _participant_kind(obj)
+
+    @admin.action(description="Remove selected participants", permissions=["moderate"])
+    def remove_participants(self, request, queryset):
+        queryset = queryset.select_related("conversation", "user", "character__entity")
+        return confirm_with_reason(
+            self,
+            request,
+            queryset,
+            action="remove_participants",
+            question="Remove these participants from their conversations?",
+            done="Removed {count} participant(s).",
+            perform=lambda objs, reason: moderation.participants_remove(
+                moderator=request.user, participants=objs, reason=reason
+            ),
+            describe=lambda p: f"{moderation.participant_label(p)} in {p.conversation}",
+        )
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "conversation", "created_by", "created_at")
-    list_select_related = ("conversation", "created_by")
-    search_fields = ("content", "created_by__username")
-    raw_id_fields = ("conversation", "author_user", "author_character", "created_by", "updated_by")
+class MessageAdmin(ReadOnlyModelAdmin):
+    list_display = ("__str__", "excerpt", "author", "created_by", "conversation", "created_at")
+    list_select_related = (
+        "conversation",
+        "created_by",
+        "author_user",
+        "author_character__entity",
+    )
+    search_fields = (
+        "content",
+        "created_by__username",
+        "created_by__display_name",
+        "author_user__username",
+        "author_user__display_name",
+        "author_character__entity__name",
+    )
+    ordering = ("-created_at", "-id")
+    actions = ("remove_messages",)
+    fields = (
+        "conversation",
+        "obj_index",
+        "content",
+        "author_user",
+        "author_character",
+        "created_by",
+        "created_at",
+        "edited_at",
+        "version",
+        "attachments",
+    )
+
+    @admin.display(description="content")
+    def excerpt(self, obj):
+        return Truncator(obj.content).chars(80)
+
+    @admin.display(description="author")
+    def author(self, obj):
+        return moderation.message_author_label(obj)
+
+    @admin.action(description="Remove selected messages", permissions=["moderate"])
+    def remove_messages(self, request, queryset):
+        queryset = queryset.select_related(
+            "conversation", "created_by", "author_user", "author_character__entity"
+        )
+        return confirm_with_reason(
+            self,
+            request,
+            queryset,
+            action="remove_messages",
+            question="Remove these messages for good?",
+            done="Removed {count} message(s).",
+            perform=lambda objs, reason: moderation.messages_remove(
+                moderator=request.user, messages=objs, reason=reason
+            ),
+            describe=lambda m: (
+                f"#{m.obj_index} in {m.conversation} by {moderation.message_author_label(m)}: "
+                f"{Truncator(m.content).chars(80)}"
+            ),
+        )
 
 
 @admin.register(Mention)
-class MentionAdmin(admin.ModelAdmin):
+class MentionAdmin(ReadOnlyModelAdmin):
     list_display = ("message", "user")
-    raw_id_fields = ("message", "user")
+    list_select_related = ("message", "user")
