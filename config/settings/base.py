@@ -119,7 +119,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Tokens: personal access tokens and OAuth2 authorization-code tokens are both
 # django-oauth-toolkit AccessTokens, stored only as a SHA-256 checksum.
 OAUTH2_PROVIDER = {
+    # RFC 9700 (OAuth 2.0 Security BCP) throughout: no implicit or password
+    # grants, S256 PKCE only, tokens never in a query string, refresh-token
+    # replay revokes the family, https redirect URIs outside DEBUG.
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"] if DEBUG else ["https"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 365,
     "PKCE_REQUIRED": True,
     # Twist's scopes (workspace-api.md §3.2); the campaign API needs none.
@@ -170,13 +181,24 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Parley API",
-    "DESCRIPTION": "Conversations in two dialects: the campaign API (Kanka) "
-    "and the workspace API (Twist).",
+    "DESCRIPTION": (
+        "Conversations in two dialects over one domain.\n\n"
+        "* **Campaign API** (Kanka dialect), REST under `/api/1.0/campaigns/{campaign}/`: "
+        "paginated `{data, links, meta, sync}` lists, errors "
+        '`{"code": <status>, "error": "<message>", "fields": {...}}`.\n'
+        "* **Workspace API** (Twist dialect), RPC under `/api/v1/` (also `/api/v3/`): "
+        "every method answers GET and POST, parameters from the query string, a form "
+        "or a JSON body; errors `{error_code, error_string, error_uuid, error_extra}`.\n\n"
+        "Both take `Authorization: Bearer <token>`. In a browser, logging in to the "
+        "admin also lets you explore the APIs as DRF's browsable API."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every docs asset from our own /static/ (drf-spectacular-sidecar), no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True},
 }
 
 # Campaign API (Kanka dialect)
@@ -195,6 +217,8 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LOGGING = {
