@@ -1,0 +1,247 @@
+"""Read markers and get_unread: per user, moved by posting, with direct mentions."""
+
+import pytest
+
+from conversations.models import Participant
+from tests.factories import UserFactory, WorkspaceMemberFactory
+from tests.workspaces.twist import assert_error, call, conversation, post
+
+pytestmark = pytest.mark.django_db
+
+
+def _marker(conv, user):
+    return Participant.objects.get(conversation=conv, user=user).last_read_obj_index
+
+
+def test_get_unread_lists_conversations_with_messages_after_the_marker(
+    client, as_alice, as_bob, workspace, alice, bob, carol
+):
+    quiet = conversation(workspace, alice, carol)
+    busy = conversation(workspace, alice, bob)
+    post(quiet, carol, "one")
+    post(busy, bob, "one")
+    post(busy, bob, f"two [Alice](twist-mention://{alice.pk})")
+    mine = conversation(workspace, alice, bob, carol)
+    post(mine, alice, "I wrote the last one")
+
+    response = call(client, "conversations/get_unread", as_alice, workspace_id=workspace.pk)
+
+    assert response.status_code == 200
+    assert response.json() == [
+        {"conversation_id": busy.pk, "obj_index": 1, "direct_mention": True},
+        {"conversation_id": quiet.pk, "obj_index": 0, "direct_mention": False},
+    ]
+    assert call(client, "conversations/get_unread", as_bob, id=workspace.pk).json() == [
+        {"conversation_id": mine.pk, "obj_index": 0, "direct_mention": False}
+    ]
+
+
+def test_get_unread_includes_archived_and_muted(client, as_alice, workspace, alice, bob, carol):
+    archived = conversation(workspace, alice, bob)
+    muted = conversation(workspace, alice, carol)
+    post(archived, bob)
+    post(muted, carol)
+    call(client, "conversations/archive", as_alice, id=archived.pk)
+    call(client, "conversations/mute", as_alice, id=muted.pk, minutes=60)
+
+    body = call(client, "conversations/get_unread", as_alice, workspace_id=workspace.pk).json()
+
+    assert {entry["conversation_id"] for entry in body} == {archived.pk, muted.pk}
+
+
+def test_get_unread_mention_before_the_marker_is_not_direct(
+    client, as_alice, workspace, alice, bob
+):
+    conv = conversation(workspace, alice, bob)
+    post(conv, bob, f"[Alice](twist-mention://{alice.pk})")
+    call(client, "conversations/mark_read", as_alice, id=conv.pk, obj_index=0)
+    post(conv, bob, "no mention")
+
+    body = call(client, "conversations/get_unread", as_alice, workspace_id=workspace.pk).json()
+
+    assert body == [{"conversation_id": conv.pk, "obj_index": 1, "direct_mention": False}]
+
+
+def test_get_unread_of_other_workspace_is_404(client, as_alice, other_workspace, eve):
+    post(conversation(other_workspace, eve), eve)
+
+    response = call(client, "conversations/get_unread", as_alice, workspace_id=other_workspace.pk)
+
+    assert_error(response, 404, 105, "Workspace not found")
+
+
+@pytest.mark.parametrize("size", [2, 50])
+def test_get_unread_runs_a_fixed_number_of_queries(
+    client, workspace, alice, bearer, django_assert_num_queries, size
+):
+    for _ in range(size):
+        other = WorkspaceMemberFactory(workspace=workspace, user=UserFactory()).user
+        post(conversation(workspace, alice, other), other, f"[a](twist-mention://{alice.pk})")
+    headers = bearer(alice)
+
+    # token lookup, workspace, unread rows
+    with django_assert_num_queries(3):
+        response = call(client, "conversations/get_unread", headers, workspace_id=workspace.pk)
+
+    assert len(response.json()) == size
+
+
+def test_posting_moves_only_the_senders_marker(client, as_bob, workspace, alice, bob):
+    conv = conversation(workspace, alice, bob)
+
+    call(client, "conversation_messages/add", as_bob, conversation_id=conv.pk, content="hi")
+
+    assert (_marker(conv, bob), _marker(conv, alice)) == (0, -1)
+
+
+# --- mark_read / mark_unread ------------------------------------------------
+
+
+@pytest.fixture
+def three_messages(workspace, alice, bob):
+    conv = conversation(workspace, alice, bob)
+    return conv, [post(conv, bob, f"m{n}") for n in range(3)]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "keys"),
+    [
+        ("form", ("conversation_id", "message_id")),  # v1
+        ("json", ("id", "obj_index")),  # v3
+        ("query", ("id", "obj_index")),  # POST with the parameters in the query string
+        ("get", ("conversation_id", "obj_index")),
+    ],
+)
+def test_mark_read_in_every_encoding(client, as_alice, alice, three_messages, encoding, keys):
+    conv, messages = three_messages
+    pointer = messages[1].pk if keys[1] == "message_id" else 1
+
+    response = call(
+        client,
+        "conversations/mark_read",
+        as_alice,
+        encoding=encoding,
+        **dict(zip(keys, [conv.pk, pointer], strict=True)),
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert _marker(conv, alice) == 1
+
+
+def test_mark_read_message_id_wins_over_obj_index(client, as_alice, alice, three_messages):
+    conv, messages = three_messages
+
+    call(
+        client,
+        "conversations/mark_read",
+        as_alice,
+        id=conv.pk,
+        obj_index=2,
+        message_id=messages[0].pk,
+    )
+
+    assert _marker(conv, alice) == 0
+
+
+def test_mark_read_is_per_user_and_removes_it_from_unread(
+    client, as_alice, as_bob, workspace, alice, bob, three_messages
+):
+    conv, _ = three_messages
+    call(client, "conversations/mark_read", as_bob, id=conv.pk, obj_index=0)
+
+    call(client, "conversations/mark_read", as_alice, id=conv.pk, obj_index=2)
+
+    assert (
+        call(client, "conversations/get_unread", as_alice, workspace_id=workspace.pk).json() == []
+    )
+    assert _marker(conv, bob) == 0
+
+
+def test_mark_unread_makes_that_message_and_later_unread(
+    client, as_alice, workspace, alice, three_messages
+):
+    conv, messages = three_messages
+    call(client, "conversations/mark_read", as_alice, id=conv.pk, obj_index=2)
+
+    response = call(
+        client,
+        "conversations/mark_unread",
+        as_alice,
+        conversation_id=conv.pk,
+        message_id=messages[1].pk,
+    )
+
+    assert response.json() == {"status": "ok"}
+    assert _marker(conv, alice) == 0
+    assert call(client, "conversations/get_unread", as_alice, workspace_id=workspace.pk).json() == [
+        {"conversation_id": conv.pk, "obj_index": 2, "direct_mention": False}
+    ]
+
+
+@pytest.mark.parametrize("method", ["conversations/mark_read", "conversations/mark_unread"])
+def test_mark_with_a_message_of_another_conversation_is_400(
+    client, as_alice, workspace, alice, carol, three_messages, method
+):
+    conv, _ = three_messages
+    elsewhere = post(conversation(workspace, alice, carol), carol)
+
+    response = call(client, method, as_alice, id=conv.pk, message_id=elsewhere.pk)
+
+    assert_error(response, 400, 20, "Invalid argument value")
+    assert _marker(conv, alice) == -1
+
+
+@pytest.mark.parametrize("method", ["conversations/mark_read", "conversations/mark_unread"])
+def test_mark_with_an_unknown_or_hidden_message_is_404(
+    client, as_alice, workspace, alice, bob, carol, three_messages, method
+):
+    conv, _ = three_messages
+    hidden = post(conversation(workspace, bob, carol), carol)
+
+    unknown = call(client, method, as_alice, id=conv.pk, message_id=10**9)
+    not_mine = call(client, method, as_alice, id=conv.pk, message_id=hidden.pk)
+
+    assert_error(unknown, 404, 125, "Message not found")
+    assert_error(not_mine, 404, 125, "Message not found")
+
+
+@pytest.mark.parametrize("obj_index", [3, -1])
+def test_mark_read_outside_the_conversation_is_400(
+    client, as_alice, alice, three_messages, obj_index
+):
+    conv, _ = three_messages
+
+    response = call(client, "conversations/mark_read", as_alice, id=conv.pk, obj_index=obj_index)
+
+    assert_error(response, 400, 20, "Invalid argument value")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"obj_index": 0}, {"id": "CONV"}, {"conversation_id": "CONV"}],
+    ids=["no-id", "no-position", "v1-no-position"],
+)
+def test_mark_read_without_a_conversation_or_a_position_is_400(
+    client, as_alice, alice, three_messages, params
+):
+    conv, _ = three_messages
+    params = {k: conv.pk if v == "CONV" else v for k, v in params.items()}
+
+    response = call(client, "conversations/mark_read", as_alice, **params)
+
+    assert_error(response, 400, 19, "Required argument is missing")
+
+
+@pytest.mark.parametrize("method", ["conversations/mark_read", "conversations/mark_unread"])
+def test_mark_in_other_workspace_is_404_and_nothing_changes(
+    client, as_alice, other_workspace, eve, method
+):
+    theirs = conversation(other_workspace, eve)
+    post(theirs, eve)
+    post(theirs, eve)
+
+    response = call(client, method, as_alice, id=theirs.pk, obj_index=0)
+
+    assert_error(response, 404, 124, "Conversation not found")
+    assert _marker(theirs, eve) == 1
