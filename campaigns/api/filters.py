@@ -1,0 +1,122 @@
+"""List filters of the campaign API (django-filter): the decision table's keys and `lastSync`.
+
+A malformed value is a 422 on that key (DjangoFilterBackend raises a
+ValidationError, which `errors.py` renders), never a 500.
+"""
+
+from datetime import UTC
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from campaigns.models import Entity
+from conversations.models import Conversation, Message
+
+
+class LastSyncField(forms.Field):
+    """ISO 8601 or `YYYY-MM-DD HH:MM:SS`; a time without zone is UTC."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            parsed = parse_datetime(value.strip())
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise forms.ValidationError("The last sync is not a valid date.")
+        if timezone.is_naive(parsed):
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class LastSyncFilter(django_filters.Filter):
+    """Rows changed strictly after the client's last sync (`updated_at > lastSync`)."""
+
+    field_class = LastSyncField
+
+    def __init__(self, **kwargs):
+        super().__init__(field_name="updated_at", lookup_expr="gt", **kwargs)
+
+
+class IdListWidget(forms.Widget):
+    """`tags=1,2`, `tags=1&tags=2` or `tags[]=1&tags[]=2`."""
+
+    def value_from_datadict(self, data, files, name):
+        getlist = getattr(data, "getlist", lambda key: [data[key]] if key in data else [])
+        values = getlist(name) + getlist(f"{name}[]")
+        return [part for value in values for part in str(value).split(",") if part.strip()]
+
+
+class IdListField(forms.Field):
+    widget = IdListWidget
+
+    def to_python(self, value):
+        if not value:
+            return []
+        try:
+            ids = [int(part) for part in value]
+        except (TypeError, ValueError):
+            raise forms.ValidationError("The selected tags is invalid.") from None
+        if any(not 0 < pk < 2**63 for pk in ids):
+            raise forms.ValidationError("The selected tags is invalid.")
+        return ids
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+class AnyTagFilter(django_filters.Filter):
+    """Entities carrying any of the tag ids (an EXISTS, so no duplicate rows)."""
+
+    field_class = IdListField
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        tagged = Entity.tags.through.objects.filter(
+            entity_id=OuterRef("entity_id"), tag_id__in=value
+        )
+        return queryset.filter(Exists(tagged))
+
+
+class ConversationFilter(django_filters.rest_framework.FilterSet):
+    name = django_filters.CharFilter(field_name="title", lookup_expr="icontains")
+    type = django_filters.CharFilter(field_name="entity__type", lookup_expr="icontains")
+    is_private = django_filters.BooleanFilter()
+    is_closed = django_filters.BooleanFilter()
+    target = django_filters.ChoiceFilter(
+        choices=[("users", "users"), ("members", "members"), ("characters", "characters")],
+        method="filter_target",
+    )
+    target_id = django_filters.TypedChoiceFilter(
+        choices=[(1, "1"), (2, "2")], coerce=int, method="filter_target_id"
+    )
+    tags = AnyTagFilter()
+    created_by = django_filters.NumberFilter(field_name="created_by_id")
+
+    class Meta:
+        model = Conversation
+        fields = []
+
+    def filter_target(self, queryset, name, value):
+        target = "characters" if value == "characters" else "members"
+        return queryset.filter(target=target)
+
+    def filter_target_id(self, queryset, name, value):
+        return queryset.filter(target="members" if value == 1 else "characters")
+
+
+class MessageFilter(django_filters.rest_framework.FilterSet):
+    class Meta:
+        model = Message
+        fields = []
+
+
+# `lastSync` is not a Python identifier, so it is added under its wire name.
+for _filterset in (ConversationFilter, MessageFilter):
+    _filterset.base_filters["lastSync"] = LastSyncFilter()

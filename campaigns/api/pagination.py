@@ -1,0 +1,163 @@
+"""Laravel's LengthAwarePaginator envelope: `data, links, meta, sync` (campaign-api.md §2.4).
+
+Deviations, all additions: `?per_page=N` (1 to 100); page links keep the
+request's other query parameters (filters, `lastSync`, `per_page`), where
+Laravel drops them and clients re-append them (same values, same result).
+"""
+
+import math
+from urllib.parse import urlencode
+
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+
+from campaigns.api.fields import iso
+
+
+class KankaPagination(BasePagination):
+    page_size = 15
+    max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.per_page = self._per_page(request)
+        self.page = self._page(request)
+        self.total = queryset.count()
+        offset = (self.page - 1) * self.per_page
+        rows = list(queryset[offset : offset + self.per_page]) if offset < self.total else []
+        self.count_on_page = len(rows)
+        return rows
+
+    def get_paginated_response(self, data):
+        last_page = max(1, math.ceil(self.total / self.per_page))
+        first = (self.page - 1) * self.per_page + 1 if self.count_on_page else None
+        to = first + self.count_on_page - 1 if first is not None else None
+        path = self.request.build_absolute_uri(self.request.path)
+        prev_page = self.page - 1 if self.page > 1 else None
+        next_page = self.page + 1 if self.page < last_page else None
+        return Response(
+            {
+                "data": data,
+                "links": {
+                    "first": self._url(1),
+                    "last": self._url(last_page),
+                    "prev": self._url(prev_page),
+                    "next": self._url(next_page),
+                },
+                "meta": {
+                    "current_page": self.page,
+                    "from": first,
+                    "last_page": last_page,
+                    "links": self._meta_links(last_page, prev_page, next_page),
+                    "path": path,
+                    "per_page": self.per_page,
+                    "to": to,
+                    "total": self.total,
+                },
+                "sync": iso(timezone.now()),
+            }
+        )
+
+    def _meta_links(self, last_page, prev_page, next_page) -> list[dict]:
+        links = [{"url": self._url(prev_page), "label": "&laquo; Previous", "active": False}]
+        shown = None
+        for n in range(1, last_page + 1):
+            # Laravel's UrlWindow: the first and last two pages and three either
+            # side of the current one; a "..." for each gap.
+            if n <= 2 or n > last_page - 2 or abs(n - self.page) <= 3:
+                if shown is not None and n > shown + 1:
+                    links.append({"url": None, "label": "...", "active": False})
+                links.append({"url": self._url(n), "label": str(n), "active": n == self.page})
+                shown = n
+        links.append({"url": self._url(next_page), "label": "Next &raquo;", "active": False})
+        return links
+
+    def _url(self, page: int | None) -> str | None:
+        if page is None:
+            return None
+        params = [(k, v) for k, v in self.request.query_params.lists() if k != "page"]
+        query = urlencode([(k, v) for k, values in params for v in values] + [("page", page)])
+        return self.request.build_absolute_uri(self.request.path) + "?" + query
+
+    def _page(self, request) -> int:
+        """Laravel treats a missing or malformed page as page 1."""
+        try:
+            page = int(request.query_params.get("page", 1))
+        except (TypeError, ValueError):
+            return 1
+        return page if page >= 1 else 1
+
+    def _per_page(self, request) -> int:
+        raw = request.query_params.get("per_page")
+        if raw is None:
+            return self.page_size
+        try:
+            value = int(raw)
+        except ValueError:
+            value = 0
+        if not 1 <= value <= self.max_page_size:
+            raise serializers.ValidationError(
+                {"per_page": [f"The per page must be between 1 and {self.max_page_size}."]}
+            )
+        return value
+
+    def get_paginated_response_schema(self, schema):
+        url = {"type": "string", "format": "uri", "nullable": True}
+        return {
+            "type": "object",
+            "properties": {
+                "data": schema,
+                "links": {
+                    "type": "object",
+                    "properties": {k: url for k in ("first", "last", "prev", "next")},
+                },
+                "meta": {
+                    "type": "object",
+                    "properties": {
+                        "current_page": {"type": "integer"},
+                        "from": {"type": "integer", "nullable": True},
+                        "last_page": {"type": "integer"},
+                        "links": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "url": url,
+                                    "label": {"type": "string"},
+                                    "active": {"type": "boolean"},
+                                },
+                            },
+                        },
+                        "path": {"type": "string", "format": "uri"},
+                        "per_page": {"type": "integer"},
+                        "to": {"type": "integer", "nullable": True},
+                        "total": {"type": "integer"},
+                    },
+                },
+                "sync": {"type": "string", "example": "2020-12-24T19:17:42.207577Z"},
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "page",
+                "required": False,
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1},
+                "description": "1-based page number.",
+            },
+            {
+                "name": "per_page",
+                "required": False,
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+                "description": f"Page size (default {self.page_size}); a Parley addition.",
+            },
+        ]
+
+
+class ConversationPagination(KankaPagination):
+    page_size = 45

@@ -1,0 +1,388 @@
+"""Input (shape only) and output (wire format) serializers of the campaign API.
+
+Input serializers validate and normalise; they never write. Validation
+messages are Laravel's, since Kanka clients show them. Output serializers read
+only what the selectors loaded (entity, `entity.tag_list`, annotated counts).
+"""
+
+from django.utils.html import strip_tags
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.utils import html
+
+from campaigns.api.fields import (
+    ImageUrlField,
+    KankaDateTimeField,
+    NullIfBlankField,
+    TagIdsField,
+    laravel,
+    laravel_bool,
+    laravel_int,
+)
+from campaigns.api.throttling import limit_for
+from campaigns.images import ImageRejected, image_from_upload
+from conversations.models import Conversation
+
+MAX_ID = 2**63 - 1
+TARGETS_BY_ID = {1: Conversation.Target.MEMBERS, 2: Conversation.Target.CHARACTERS}
+TARGET_IDS = {value: key for key, value in TARGETS_BY_ID.items()}
+
+
+def _id_field(name: str, **kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, error_messages=laravel_int(name), **kwargs
+    )
+
+
+# --- input --------------------------------------------------------------------------
+
+
+class IdListField(serializers.ListField):
+    """A list of ids from a JSON array or repeated form keys (`tags=1&tags=2`, `tags[]=1`)."""
+
+    def get_value(self, dictionary):
+        bracketed = f"{self.field_name}[]"
+        if html.is_html_input(dictionary) and bracketed in dictionary:
+            return dictionary.getlist(bracketed)
+        return super().get_value(dictionary)
+
+
+class EntityInput(serializers.Serializer):
+    """Fields every Kanka entity takes. PUT and PATCH are both partial (Kanka's `clean()`)."""
+
+    name = serializers.CharField(max_length=191, error_messages=laravel("name"))
+    type = serializers.CharField(
+        max_length=45,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        error_messages=laravel("type"),
+    )
+    entry = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        trim_whitespace=False,
+        error_messages=laravel("entry"),
+    )
+    is_private = serializers.BooleanField(
+        required=False, allow_null=True, error_messages=laravel_bool("is_private")
+    )
+    tags = IdListField(
+        child=serializers.IntegerField(
+            min_value=1,
+            max_value=MAX_ID,
+            error_messages={"invalid": "The selected tags is invalid."},
+        ),
+        required=False,
+        allow_null=True,
+        allow_empty=True,
+        error_messages=laravel("tags"),
+    )
+    image = serializers.FileField(
+        required=False,
+        allow_null=True,
+        allow_empty_file=False,
+        error_messages=laravel(
+            "image",
+            invalid="The image must be a file.",
+            empty="The image must be an image.",
+            no_name="The image must be a file.",
+        ),
+    )
+    image_url = serializers.URLField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=2000,
+        error_messages=laravel("image_url", invalid="The image url format is invalid."),
+    )
+
+    def validate_name(self, value: str) -> str:
+        value = strip_tags(value).strip()
+        if not value:
+            raise serializers.ValidationError("The name field is required.")
+        return value
+
+    def validate_type(self, value):
+        return strip_tags(value).strip() if value else ""
+
+    def validate_is_private(self, value):
+        return bool(value)
+
+    def validate_tags(self, value):
+        return value or []
+
+    def validate_image(self, value):
+        """Decoded and re-encoded here, so a non-image is a 422 like any other bad field."""
+        if value is None:
+            return None
+        try:
+            return image_from_upload(value)
+        except ImageRejected as error:
+            raise serializers.ValidationError(error.message) from None
+
+    def validate(self, attrs):
+        for field in self.blank_to_empty:
+            if field in attrs and attrs[field] is None:
+                attrs[field] = ""
+        return attrs
+
+    blank_to_empty = ("entry",)
+
+
+class ConversationInput(EntityInput):
+    target = serializers.ChoiceField(
+        choices=["users", "members", "characters"],
+        required=False,
+        error_messages=laravel("target"),
+    )
+    target_id = serializers.ChoiceField(
+        choices=[1, 2], required=False, error_messages=laravel("target_id")
+    )
+    is_closed = serializers.BooleanField(
+        required=False, allow_null=True, error_messages=laravel_bool("is_closed")
+    )
+
+    def validate_is_closed(self, value):
+        return bool(value)
+
+    def validate(self, attrs):
+        """`target` (`users` means members) or `target_id` (1, 2) give the one `target`."""
+        attrs = super().validate(attrs)
+        target = attrs.pop("target", None)
+        target_id = attrs.pop("target_id", None)
+        if target_id is not None:
+            attrs["target"] = TARGETS_BY_ID[target_id]
+        elif target is not None:
+            attrs["target"] = (
+                Conversation.Target.CHARACTERS
+                if target == "characters"
+                else Conversation.Target.MEMBERS
+            )
+        return attrs
+
+
+class CharacterInput(EntityInput):
+    title = serializers.CharField(
+        max_length=191, required=False, allow_blank=True, allow_null=True,
+        error_messages=laravel("title"),
+    )  # fmt: skip
+    age = serializers.CharField(
+        max_length=191, required=False, allow_blank=True, allow_null=True,
+        error_messages=laravel("age"),
+    )  # fmt: skip
+    sex = serializers.CharField(
+        max_length=191, required=False, allow_blank=True, allow_null=True,
+        error_messages=laravel("sex"),
+    )  # fmt: skip
+    pronouns = serializers.CharField(
+        max_length=45, required=False, allow_blank=True, allow_null=True,
+        error_messages=laravel("pronouns"),
+    )  # fmt: skip
+    is_dead = serializers.BooleanField(
+        required=False, allow_null=True, error_messages=laravel_bool("is_dead")
+    )
+
+    blank_to_empty = ("entry", "title", "age", "sex", "pronouns")
+
+    def validate_is_dead(self, value):
+        return bool(value)
+
+
+class TagInput(EntityInput):
+    colour = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, allow_null=True,
+        error_messages=laravel("colour"),
+    )  # fmt: skip
+    tag_id = _id_field("tag_id", required=False, allow_null=True)
+
+    blank_to_empty = ("entry", "colour")
+
+
+class ParticipantInput(serializers.Serializer):
+    """Exactly one of a campaign character or a campaign member."""
+
+    character_id = _id_field("character_id", required=False, allow_null=True)
+    user_id = _id_field("user_id", required=False, allow_null=True)
+
+    def validate(self, attrs):
+        if not self.partial and attrs.get("character_id") is None and attrs.get("user_id") is None:
+            raise serializers.ValidationError(
+                {
+                    "character_id": [
+                        "The character id field is required when none of user id are present."
+                    ],
+                    "user_id": [
+                        "The user id field is required when none of character id are present."
+                    ],
+                }
+            )
+        return attrs
+
+
+class MessageInput(serializers.Serializer):
+    """`message` as sent (Kanka stores it raw); the author is the client's to give, or none."""
+
+    message = serializers.CharField(trim_whitespace=False, error_messages=laravel("message"))
+    character_id = _id_field("character_id", required=False, allow_null=True)
+    user_id = _id_field("user_id", required=False, allow_null=True)
+
+
+# --- output -------------------------------------------------------------------------
+
+
+class EntityOutput(serializers.Serializer):
+    """The entity fields of characters and tags (their own `id` first, as in Kanka)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="entity.name")
+    entry = NullIfBlankField(source="entity.entry")
+    image = NullIfBlankField(source="entity.image")
+    image_full = ImageUrlField(source="entity.image")
+    image_thumb = ImageUrlField(source="entity.image", thumb=True)
+    is_private = serializers.BooleanField(source="entity.is_private")
+    entity_id = serializers.IntegerField()
+    tags = TagIdsField(source="entity.tag_list")
+    created_at = KankaDateTimeField(source="entity.created_at")
+    created_by = serializers.IntegerField(source="entity.created_by_id", allow_null=True)
+    updated_at = KankaDateTimeField(source="entity.updated_at")
+    updated_by = serializers.IntegerField(source="entity.updated_by_id", allow_null=True)
+    type = NullIfBlankField(source="entity.type")
+
+
+class CharacterOutput(EntityOutput):
+    title = NullIfBlankField()
+    age = NullIfBlankField()
+    sex = NullIfBlankField()
+    pronouns = NullIfBlankField()
+    is_dead = serializers.BooleanField()
+
+
+class TagOutput(EntityOutput):
+    colour = NullIfBlankField()
+    tag_id = serializers.IntegerField(source="parent_id", allow_null=True)
+
+
+class ConversationOutput(serializers.Serializer):
+    """The seed's keys in the seed's order, then `target_id` and `is_closed` from today's Kanka.
+
+    Name, privacy and timestamps come from the conversation (`updated_at`
+    moves with messages, participants and entity changes); entry, type, image
+    and tags from its entity.
+    """
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="title")
+    entry = NullIfBlankField(source="entity.entry")
+    image = NullIfBlankField(source="entity.image")
+    image_full = ImageUrlField(source="entity.image")
+    image_thumb = ImageUrlField(source="entity.image", thumb=True)
+    is_private = serializers.BooleanField()
+    entity_id = serializers.IntegerField()
+    tags = TagIdsField(source="entity.tag_list")
+    created_at = KankaDateTimeField()
+    created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
+    updated_at = KankaDateTimeField()
+    updated_by = serializers.IntegerField(source="updated_by_id", allow_null=True)
+    type = NullIfBlankField(source="entity.type")
+    target = serializers.ChoiceField(choices=Conversation.Target.values)
+    participants = serializers.IntegerField(source="participant_count")
+    messages = serializers.IntegerField(source="message_count")
+    target_id = serializers.SerializerMethodField()
+    is_closed = serializers.BooleanField()
+
+    @extend_schema_field({"type": "integer", "enum": [1, 2]})
+    def get_target_id(self, conversation) -> int:
+        return TARGET_IDS[conversation.target]
+
+
+class ParticipantOutput(serializers.Serializer):
+    """The seed's keys plus `id` (first), which clients need to update or delete one."""
+
+    id = serializers.IntegerField()
+    conversation_id = serializers.IntegerField()
+    created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
+    character_id = serializers.IntegerField(allow_null=True)
+    user_id = serializers.IntegerField(allow_null=True)
+
+
+class MessageOutput(serializers.Serializer):
+    """The seed's keys plus `id` (first) and the timestamps."""
+
+    id = serializers.IntegerField()
+    conversation_id = serializers.IntegerField()
+    created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
+    character_id = serializers.IntegerField(source="author_character_id", allow_null=True)
+    user_id = serializers.IntegerField(source="author_user_id", allow_null=True)
+    message = serializers.CharField(source="content")
+    created_at = KankaDateTimeField()
+    updated_at = KankaDateTimeField()
+
+
+class CampaignOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    locale = serializers.SerializerMethodField()
+    entry = serializers.SerializerMethodField()
+    image = serializers.SerializerMethodField()
+    image_full = serializers.SerializerMethodField()
+    image_thumb = serializers.SerializerMethodField()
+    visibility = serializers.SerializerMethodField()
+    is_public = serializers.BooleanField()
+    created_at = KankaDateTimeField()
+    updated_at = KankaDateTimeField()
+
+    def get_locale(self, campaign) -> str:
+        return "en"
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_entry(self, campaign):
+        return None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_image(self, campaign):
+        return None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_image_full(self, campaign):
+        return None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_image_thumb(self, campaign):
+        return None
+
+    @extend_schema_field({"type": "string", "enum": ["public", "private"]})
+    def get_visibility(self, campaign) -> str:
+        return "public" if campaign.is_public else "private"
+
+
+class ProfileOutput(serializers.Serializer):
+    """Kanka's ProfileResource, with what Parley knows of the user."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    avatar = serializers.SerializerMethodField()
+    avatar_thumb = serializers.SerializerMethodField()
+    locale = serializers.SerializerMethodField()
+    timezone = serializers.SerializerMethodField()
+    is_patreon = serializers.BooleanField(source="is_subscriber")
+    is_subscriber = serializers.BooleanField()
+    rate_limit = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_avatar(self, user):
+        return None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_avatar_thumb(self, user):
+        return None
+
+    def get_locale(self, user) -> str:
+        return "en"
+
+    def get_timezone(self, user) -> str:
+        return "UTC"
+
+    def get_rate_limit(self, user) -> int:
+        return limit_for(user)

@@ -1,0 +1,368 @@
+"""Writes of the campaign API: an entity and its child (conversation, character, tag).
+
+Each function is one transaction: the Kanka entity, its child row, its tags
+and its image change together or not at all. Conversation rules (who may
+create, update, close, make private) stay in `conversations.services` and
+`conversations.policy`; characters and tags follow the same rules, with the
+entity standing in for the conversation (it has the same `campaign_id` and
+`created_by_id`).
+
+References are checked before permissions, so an invalid body is a 422 even
+for someone who may not write (Kanka validates before it authorises).
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from campaigns.images import PreparedImage, store_image
+from campaigns.models import Campaign, Character, Entity, Tag
+from campaigns.sanitize import sanitize_entry
+from campaigns.selectors import TagNotFound
+from conversations import policy
+from conversations import services as conversation_services
+from conversations.models import Conversation
+from conversations.policy import Role
+from conversations.services import UNSET
+
+# --- conversations ---------------------------------------------------------------
+
+
+@transaction.atomic
+def campaign_conversation_create(
+    *,
+    actor,
+    role: Role,
+    campaign: Campaign,
+    name: str,
+    type: str = "",
+    entry: str = "",
+    target: str = Conversation.Target.MEMBERS,
+    is_private: bool = False,
+    is_closed: bool = False,
+    tag_ids=(),
+    image: PreparedImage | None = None,
+) -> Conversation:
+    """A conversation with its entity, tags and image."""
+    tags = _campaign_tags(campaign.pk, tag_ids)
+    entity = _entity_create(
+        actor=actor,
+        campaign=campaign,
+        kind=Entity.Kind.CONVERSATION,
+        name=name,
+        type=type,
+        entry=entry,
+        is_private=is_private,
+    )
+    conversation = conversation_services.conversation_create(
+        actor=actor,
+        role=role,
+        campaign=campaign,
+        entity=entity,
+        title=name,
+        target=target,
+        is_private=is_private,
+        is_closed=is_closed,
+    )
+    _entity_update(entity, actor=actor, tags=tags, image=image, folder="conversations")
+    return conversation
+
+
+@transaction.atomic
+def campaign_conversation_update(
+    *,
+    actor,
+    role: Role,
+    conversation: Conversation,
+    name=UNSET,
+    type=UNSET,
+    entry=UNSET,
+    target=UNSET,
+    is_private=UNSET,
+    is_closed=UNSET,
+    tag_ids=UNSET,
+    image=UNSET,
+) -> Conversation:
+    """Change a conversation and its entity; the conversation's `updated_at` always moves.
+
+    Entity-only changes (entry, type, tags, image) bump it too, so `lastSync`
+    sees them (Kanka's quirk §2.5, fixed).
+    """
+    tags = UNSET if tag_ids is UNSET else _campaign_tags(conversation.campaign_id, tag_ids)
+    conversation = conversation_services.conversation_update(
+        actor=actor,
+        role=role,
+        conversation=conversation,
+        title=name,
+        target=target,
+        is_private=is_private,
+        is_closed=is_closed,
+    )
+    _entity_update(
+        conversation.entity,
+        actor=actor,
+        type=type,
+        entry=entry,
+        tags=tags,
+        image=image,
+        folder="conversations",
+    )
+    return conversation
+
+
+# --- characters -----------------------------------------------------------------
+
+
+@transaction.atomic
+def character_create(
+    *,
+    actor,
+    role: Role,
+    campaign: Campaign,
+    name: str,
+    type: str = "",
+    entry: str = "",
+    is_private: bool = False,
+    tag_ids=(),
+    image: PreparedImage | None = None,
+    title: str = "",
+    age: str = "",
+    sex: str = "",
+    pronouns: str = "",
+    is_dead: bool = False,
+) -> Character:
+    tags = _campaign_tags(campaign.pk, tag_ids)
+    policy.require_can_create(role, is_private=is_private)
+    entity = _entity_create(
+        actor=actor,
+        campaign=campaign,
+        kind=Entity.Kind.CHARACTER,
+        name=name,
+        type=type,
+        entry=entry,
+        is_private=is_private,
+    )
+    character = Character.objects.create(
+        campaign=campaign,
+        entity=entity,
+        title=title,
+        age=age,
+        sex=sex,
+        pronouns=pronouns,
+        is_dead=is_dead,
+    )
+    _entity_update(entity, actor=actor, tags=tags, image=image, folder="characters")
+    return character
+
+
+@transaction.atomic
+def character_update(
+    *,
+    actor,
+    role: Role,
+    character: Character,
+    name=UNSET,
+    type=UNSET,
+    entry=UNSET,
+    is_private=UNSET,
+    tag_ids=UNSET,
+    image=UNSET,
+    title=UNSET,
+    age=UNSET,
+    sex=UNSET,
+    pronouns=UNSET,
+    is_dead=UNSET,
+) -> Character:
+    tags = UNSET if tag_ids is UNSET else _campaign_tags(character.campaign_id, tag_ids)
+    _require_can_update(role, character.entity, actor, is_private)
+    details = {"title": title, "age": age, "sex": sex, "pronouns": pronouns, "is_dead": is_dead}
+    changed = [field for field, value in details.items() if value is not UNSET]
+    for field in changed:
+        setattr(character, field, details[field])
+    if changed:
+        character.save(update_fields=changed)
+    _entity_update(
+        character.entity,
+        actor=actor,
+        name=name,
+        type=type,
+        entry=entry,
+        is_private=is_private,
+        tags=tags,
+        image=image,
+        folder="characters",
+    )
+    return character
+
+
+@transaction.atomic
+def character_delete(*, actor, role: Role, character: Character) -> None:
+    """Delete for good; its participant rows go too, messages keep their text without author."""
+    policy.require_can_delete(role, character.entity, actor)
+    _touch_conversations(Conversation.objects.filter(participants__character=character))
+    character.entity.delete()
+
+
+# --- tags -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def tag_create(
+    *,
+    actor,
+    role: Role,
+    campaign: Campaign,
+    name: str,
+    type: str = "",
+    entry: str = "",
+    is_private: bool = False,
+    tag_ids=(),
+    image: PreparedImage | None = None,
+    colour: str = "",
+    parent_id=None,
+) -> Tag:
+    tags = _campaign_tags(campaign.pk, tag_ids)
+    parent = _parent_tag(campaign.pk, parent_id, tag=None)
+    policy.require_can_create(role, is_private=is_private)
+    entity = _entity_create(
+        actor=actor,
+        campaign=campaign,
+        kind=Entity.Kind.TAG,
+        name=name,
+        type=type,
+        entry=entry,
+        is_private=is_private,
+    )
+    tag = Tag.objects.create(campaign=campaign, entity=entity, colour=colour, parent=parent)
+    _entity_update(entity, actor=actor, tags=tags, image=image, folder="tags")
+    return tag
+
+
+@transaction.atomic
+def tag_update(
+    *,
+    actor,
+    role: Role,
+    tag: Tag,
+    name=UNSET,
+    type=UNSET,
+    entry=UNSET,
+    is_private=UNSET,
+    tag_ids=UNSET,
+    image=UNSET,
+    colour=UNSET,
+    parent_id=UNSET,
+) -> Tag:
+    tags = UNSET if tag_ids is UNSET else _campaign_tags(tag.campaign_id, tag_ids)
+    parent = UNSET if parent_id is UNSET else _parent_tag(tag.campaign_id, parent_id, tag=tag)
+    _require_can_update(role, tag.entity, actor, is_private)
+    changed = []
+    if colour is not UNSET:
+        tag.colour = colour
+        changed.append("colour")
+    if parent is not UNSET:
+        tag.parent = parent
+        changed.append("parent")
+    if changed:
+        tag.save(update_fields=changed)
+    _entity_update(
+        tag.entity,
+        actor=actor,
+        name=name,
+        type=type,
+        entry=entry,
+        is_private=is_private,
+        tags=tags,
+        image=image,
+        folder="tags",
+    )
+    return tag
+
+
+@transaction.atomic
+def tag_delete(*, actor, role: Role, tag: Tag) -> None:
+    """Delete for good; entities tagged with it lose the tag, child tags lose their parent."""
+    policy.require_can_delete(role, tag.entity, actor)
+    _touch_conversations(Conversation.objects.filter(entity__tags=tag))
+    tag.entity.delete()
+
+
+# --- helpers --------------------------------------------------------------------
+
+
+def _entity_create(*, actor, campaign, kind, name, type, entry, is_private) -> Entity:
+    return Entity.objects.create(
+        campaign=campaign,
+        kind=kind,
+        name=name,
+        type=type or "",
+        entry=sanitize_entry(entry),
+        is_private=bool(is_private),
+        created_by=actor,
+        updated_by=actor,
+    )
+
+
+def _entity_update(
+    entity: Entity,
+    *,
+    actor,
+    folder: str,
+    name=UNSET,
+    type=UNSET,
+    entry=UNSET,
+    is_private=UNSET,
+    tags=UNSET,
+    image=UNSET,
+) -> None:
+    """Apply the given entity fields; the image is written last, once every check passed."""
+    changes = {
+        "name": name,
+        "type": type if type is UNSET else (type or ""),
+        "entry": entry if entry is UNSET else sanitize_entry(entry),
+        "is_private": is_private if is_private is UNSET else bool(is_private),
+    }
+    if image is not UNSET and image is not None:
+        changes["image"] = store_image(image, folder=folder)
+    changed = [field for field, value in changes.items() if value is not UNSET]
+    for field in changed:
+        setattr(entity, field, changes[field])
+    if tags is not UNSET:
+        entity.tags.set(tags)
+    entity.updated_by = actor
+    entity.save(update_fields=[*changed, "updated_by", "updated_at"])
+
+
+def _require_can_update(role: Role, entity: Entity, actor, is_private) -> None:
+    sets_private = is_private is not UNSET and bool(is_private) != entity.is_private
+    policy.require_can_update(role, entity, actor, sets_private=sets_private)
+
+
+def _campaign_tags(campaign_id: int, tag_ids) -> list[Tag]:
+    """The campaign's tags with these ids; any other id is a 422 on `tags`."""
+    wanted = list(dict.fromkeys(int(pk) for pk in tag_ids or ()))
+    tags = list(Tag.objects.filter(campaign_id=campaign_id, pk__in=wanted))
+    if len(tags) != len(wanted):
+        missing = sorted(set(wanted) - {t.pk for t in tags})
+        raise TagNotFound(field="tags", object_id=missing[0])
+    return tags
+
+
+def _parent_tag(campaign_id: int, parent_id, *, tag: Tag | None) -> Tag | None:
+    """A parent in the same campaign that is neither the tag itself nor one of its descendants."""
+    if parent_id is None:
+        return None
+    parent = Tag.objects.filter(campaign_id=campaign_id, pk=parent_id).first()
+    ancestor = parent
+    while tag is not None and ancestor is not None:
+        if ancestor.pk == tag.pk:
+            parent = None
+            break
+        ancestor = ancestor.parent
+    if parent is None:
+        raise TagNotFound(field="tag_id", object_id=parent_id)
+    return parent
+
+
+def _touch_conversations(queryset) -> None:
+    """Removed tags or participants change what a conversation shows: `lastSync` must see it."""
+    queryset.update(updated_at=timezone.now())
