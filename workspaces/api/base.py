@@ -1,6 +1,7 @@
 """What every Twist RPC method shares: error dialect, scope check, parameter parsing."""
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,13 +32,31 @@ class TwistSchema(AutoSchema):
     def get_tags(self) -> list[str]:
         return ["workspace API (Twist): " + self.path.strip("/").split("/")[2]]
 
+    def get_description(self) -> str:
+        return (
+            f"{super().get_description()}\n\nAlso answers GET, with the parameters in the "
+            "query string; lists may be JSON arrays, JSON-encoded strings or comma-separated. "
+            f"Token scope: `{self.view.scope}`."
+        )
+
     def get_request_serializer(self):
+        if self.view.input_serializer is TwistEmptyInput:
+            return None
         return self.view.input_serializer
 
     def get_response_serializers(self):
-        output = self.view.output_serializer
-        errors = {status: TwistErrorOutput for status in (400, 401, 403, 404)}
-        return {200: output, **errors}
+        return {200: self.view.output_serializer, **ERROR_RESPONSES}
+
+
+ERROR_RESPONSES = {
+    status: OpenApiResponse(TwistErrorOutput, description=f"Twist error codes {codes}")
+    for status, codes in [
+        (400, "19 (missing argument), 20 (invalid value), 114, 118 (attachments), 133 (actions)"),
+        (401, "120 (not logged in)"),
+        (403, "109 (forbidden, or the token lacks the scope), 200 (invalid token)"),
+        (404, "105 (workspace), 106 (user), 124 (conversation), 125 (message)"),
+    ]
+}
 
 
 class TwistView(APIView):

@@ -1,0 +1,33 @@
+"""The OpenAPI schema describes each Twist method once, with its parameters."""
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+from workspaces.api.urls import METHODS
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def test_each_method_is_one_post_operation_under_v1(schema):
+    twist = {
+        path: operations
+        for path, operations in schema["paths"].items()
+        if path.startswith(("/api/v1/", "/api/v3/"))
+    }
+
+    assert set(twist) == {f"/api/v1/{method}" for method in METHODS}
+    assert all(list(operations) == ["post"] for operations in twist.values())
+
+
+def test_an_operation_names_its_parameters_and_error_body(schema):
+    operation = schema["paths"]["/api/v1/conversations/mark_read"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    component = schema["components"]["schemas"][body.rsplit("/", 1)[1]]
+
+    assert operation["operationId"] == "twist_conversations_mark_read"
+    assert set(component["properties"]) == {"id", "conversation_id", "obj_index", "message_id"}
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "404"}
+    assert "messages:write" in operation["description"]
