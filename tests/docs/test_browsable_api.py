@@ -1,0 +1,108 @@
+"""DRF's browsable API: HTML for a logged-in browser, each dialect's JSON for clients."""
+
+import pytest
+
+from tests.factories import (
+    CampaignConversationFactory,
+    CampaignMemberFactory,
+    ParticipantFactory,
+    WorkspaceConversationFactory,
+    WorkspaceMemberFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.fixture
+def campaign_conversation():
+    member = CampaignMemberFactory()
+    conversation = CampaignConversationFactory(campaign=member.campaign, title="Into the mines")
+    url = f"/api/1.0/campaigns/{member.campaign_id}/conversations"
+    return member.user, conversation, url
+
+
+@pytest.fixture
+def workspace_conversation():
+    member = WorkspaceMemberFactory()
+    conversation = WorkspaceConversationFactory(workspace=member.workspace, title="Stand-up")
+    ParticipantFactory(conversation=conversation, user=member.user)
+    url = f"/api/v1/conversations/get?workspace_id={member.workspace_id}"
+    return member.user, conversation, url
+
+
+def test_campaign_api_is_browsable_after_login(client, campaign_conversation):
+    user, _, url = campaign_conversation
+    client.force_login(user)
+
+    response = client.get(url, HTTP_ACCEPT=BROWSER)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert 'class="response-info"' in html
+    assert "Into the mines" in html
+
+
+def test_workspace_api_is_browsable_after_login(client, workspace_conversation):
+    user, _, url = workspace_conversation
+    client.force_login(user)
+
+    response = client.get(url, HTTP_ACCEPT=BROWSER)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert 'class="response-info"' in html
+    assert "Stand-up" in html
+
+
+def test_browsable_page_offers_a_raw_body_form_not_generated_forms(client, campaign_conversation):
+    user, _, url = campaign_conversation
+    client.force_login(user)
+
+    html = client.get(url, HTTP_ACCEPT=BROWSER).content.decode()
+
+    assert 'name="_content"' in html
+    assert 'id="post-generic-content-form"' in html
+    assert 'id="post-object-form"' not in html
+
+
+def test_a_session_cookie_does_not_authenticate_a_campaign_api_client(
+    client, campaign_conversation
+):
+    user, _, url = campaign_conversation
+    client.force_login(user)
+
+    response = client.get(url, HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"code", "error"}
+    assert body["code"] == 401
+
+
+def test_a_session_cookie_does_not_authenticate_a_workspace_api_client(
+    client, workspace_conversation
+):
+    user, _, url = workspace_conversation
+    client.force_login(user)
+
+    response = client.get(url, HTTP_ACCEPT="*/*")
+
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"error_uuid", "error_code", "error_extra", "error_string"}
+    assert body["error_code"] == 120
+
+
+def test_bearer_clients_get_the_dialects_json(client, bearer, campaign_conversation):
+    user, conversation, url = campaign_conversation
+
+    response = client.get(url, HTTP_ACCEPT="application/json", **bearer(user))
+
+    assert response.status_code == 200
+    assert response.json()["data"][0]["id"] == conversation.pk
