@@ -18,16 +18,25 @@ from campaigns.models import Entity
 from conversations.models import Conversation, Message
 
 
+def _parse(text: str):
+    try:
+        return parse_datetime(text)
+    except ValueError:
+        return None
+
+
 class LastSyncField(forms.Field):
     """ISO 8601 or `YYYY-MM-DD HH:MM:SS`; a time without zone is UTC."""
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        try:
-            parsed = parse_datetime(value.strip())
-        except ValueError:
-            parsed = None
+        text = value.strip()
+        parsed = _parse(text)
+        if parsed is None and " " in text:
+            # An unencoded "+" of a UTC offset arrives as a space.
+            head, _, offset = text.rpartition(" ")
+            parsed = _parse(f"{head}+{offset}")
         if parsed is None:
             raise forms.ValidationError("The last sync is not a valid date.")
         if timezone.is_naive(parsed):
@@ -87,8 +96,9 @@ class AnyTagFilter(django_filters.Filter):
 class ConversationFilter(django_filters.rest_framework.FilterSet):
     name = django_filters.CharFilter(field_name="title", lookup_expr="icontains")
     type = django_filters.CharFilter(field_name="entity__type", lookup_expr="icontains")
-    is_private = django_filters.BooleanFilter()
-    is_closed = django_filters.BooleanFilter()
+    # The REST flavour's BooleanFilter takes Laravel's 1/0 as well as true/false.
+    is_private = django_filters.rest_framework.BooleanFilter()
+    is_closed = django_filters.rest_framework.BooleanFilter()
     target = django_filters.ChoiceFilter(
         choices=[("users", "users"), ("members", "members"), ("characters", "characters")],
         method="filter_target",

@@ -1,0 +1,171 @@
+"""`…/conversations/{conversation}/conversation_messages`."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from conversations.models import Message
+from tests.campaigns.conftest import add_message
+from tests.factories import CampaignConversationFactory, CharacterFactory, UserFactory
+
+
+def url(conversation, pk=None):
+    base = (
+        f"campaigns/{conversation.campaign_id}/conversations/{conversation.pk}"
+        "/conversation_messages"
+    )
+    return base if pk is None else f"{base}/{pk}"
+
+
+def test_list_has_the_seed_keys_plus_id_and_timestamps(api, admin, player, conversation):
+    character = CharacterFactory(campaign=conversation.campaign)
+    first = add_message(conversation, admin, "Hey! I'm thirsty.", author_character_id=character.pk)
+    second = add_message(conversation, player, "Wadayawant?")
+    moment = datetime(2018, 8, 22, 12, 35, 21, tzinfo=UTC)
+    Message.objects.update(created_at=moment, updated_at=moment)
+    stamp = {"date": "2018-08-22 12:35:21.000000", "timezone_type": 3, "timezone": "UTC"}
+
+    body = api("get", url(conversation), player).json()
+
+    assert body["data"] == [
+        {
+            "id": first.pk,
+            "conversation_id": conversation.pk,
+            "created_by": admin.pk,
+            "character_id": character.pk,
+            "user_id": None,
+            "message": "Hey! I'm thirsty.",
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
+        {
+            "id": second.pk,
+            "conversation_id": conversation.pk,
+            "created_by": player.pk,
+            "character_id": None,
+            "user_id": None,
+            "message": "Wadayawant?",
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
+    ]
+    assert body["meta"]["per_page"] == 15
+
+
+def test_list_query_count_is_the_same_for_2_and_50(
+    api, admin, conversation, django_assert_max_num_queries
+):
+    api.auth(admin)
+    for n in range(2):
+        add_message(conversation, admin, f"m{n}")
+    with django_assert_max_num_queries(7) as small:
+        assert len(api("get", url(conversation), admin).json()["data"]) == 2
+    for n in range(48):
+        add_message(conversation, admin, f"m{n}")
+    with django_assert_max_num_queries(7) as large:
+        assert len(api("get", url(conversation) + "?per_page=50", admin).json()["data"]) == 50
+    assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_last_sync_filters_messages(api, admin, conversation):
+    old = add_message(conversation, admin, "old")
+    new = add_message(conversation, admin, "new")
+    Message.objects.filter(pk=old.pk).update(updated_at=datetime(2020, 1, 1, tzinfo=UTC))
+
+    body = api("get", url(conversation) + "?lastSync=2021-01-01T00:00:00Z", admin).json()
+
+    assert [m["id"] for m in body["data"]] == [new.pk]
+
+
+def test_create_sets_the_poster_and_bumps_the_conversation(api, player, conversation):
+    before = conversation.updated_at
+
+    response = api(
+        "post",
+        url(conversation),
+        player,
+        {"message": "cookies", "user_id": player.pk, "conversation_id": 999},
+    )
+
+    assert response.status_code == 200
+    message = Message.objects.get()
+    assert response.json()["data"]["id"] == message.pk
+    assert (message.conversation, message.created_by_id, message.author_user_id) == (
+        conversation,
+        player.pk,
+        player.pk,
+    )
+    conversation.refresh_from_db()
+    assert conversation.message_count == 1
+    assert conversation.updated_at > before
+
+
+def test_create_without_message_is_422(api, admin, conversation):
+    response = api("post", url(conversation), admin, {"character_id": None})
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": 422,
+        "error": "The message field is required.",
+        "fields": {"message": ["The message field is required."]},
+    }
+    assert not Message.objects.exists()
+
+
+def test_create_with_an_author_outside_the_campaign_is_422(api, admin, conversation):
+    stranger = UserFactory()
+
+    response = api("post", url(conversation), admin, {"message": "x", "user_id": stranger.pk})
+
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"user_id": ["The selected user id is invalid."]}
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_update_is_partial_and_bumps_updated_at(api, admin, conversation, method):
+    message = add_message(conversation, admin, "draft")
+
+    response = api(method, url(conversation, message.pk), admin, {"message": "final"})
+
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert data["message"] == "final"
+    message.refresh_from_db()
+    assert message.content == "final"
+    assert message.updated_at > message.created_at
+
+
+def test_delete_is_for_real(api, admin, conversation):
+    message = add_message(conversation, admin)
+
+    response = api("delete", url(conversation, message.pk), admin)
+
+    assert response.json() == {"data": {"id": message.pk, "deleted": True}}
+    assert not Message.objects.exists()
+    conversation.refresh_from_db()
+    assert conversation.message_count == 0
+
+
+@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+def test_message_of_another_conversation_is_404_and_unchanged(api, admin, conversation, method):
+    elsewhere = CampaignConversationFactory(campaign=conversation.campaign)
+    message = add_message(elsewhere, admin, "theirs")
+
+    response = api(method, url(conversation, message.pk), admin, {"message": "mine"})
+
+    assert response.status_code == 404
+    assert response.json() == {
+        "code": 404,
+        "error": f"No query results for model [App\\Models\\ConversationMessage] {message.pk}",
+    }
+    message.refresh_from_db()
+    assert message.content == "theirs"
+
+
+def test_show_and_head(api, admin, conversation):
+    message = add_message(conversation, admin, "hi")
+
+    assert api("get", url(conversation, message.pk), admin).json()["data"]["message"] == "hi"
+    assert api("head", url(conversation, message.pk), admin).status_code == 200
+    assert api("head", url(conversation), admin).status_code == 200
