@@ -124,3 +124,25 @@ def test_message_content_cannot_be_edited_or_deleted_in_the_admin(
     assert (edit.status_code, delete.status_code) == (403, 403)
     message.refresh_from_db()
     assert message.content == "line 0"
+
+
+def test_a_removed_message_is_gone_from_the_campaign_api(
+    mod_client, client, bearer, conversation_with_messages, run_action
+):
+    conversation = conversation_with_messages(messages=2)
+    reader = conversation.participants.get().user
+    removed, kept = conversation.messages.order_by("-obj_index")
+    url = (
+        f"/api/1.0/campaigns/{conversation.campaign_id}/conversations/"
+        f"{conversation.pk}/conversation_messages"
+    )
+
+    def listed_ids():
+        response = client.get(url, **bearer(reader))
+        assert response.status_code == 200
+        return [m["id"] for m in response.json()["data"]]
+
+    assert sorted(listed_ids()) == sorted([removed.pk, kept.pk])
+    run_action(mod_client, CHANGELIST, "remove_messages", [removed.pk], reason="Spoilers")
+
+    assert listed_ids() == [kept.pk]

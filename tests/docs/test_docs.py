@@ -95,3 +95,15 @@ def test_unknown_api_url_is_json_even_for_a_browser(client):
 
     assert response.status_code == 404
     assert response.json() == {"error": "Page not found"}
+
+
+def test_redoc_groups_each_dialects_tags(client):
+    groups = {g["name"]: g["tags"] for g in schema(client)["x-tagGroups"]}
+    paths = schema(client)["paths"]
+
+    assert set(groups) == {"Campaign API (Kanka dialect)", "Workspace API (Twist dialect)"}
+    for path, item in paths.items():
+        group = "Campaign API (Kanka dialect)" if path.startswith("/api/1.0/") else None
+        group = group or "Workspace API (Twist dialect)"
+        for operation in item.values():
+            assert set(operation["tags"]) <= set(groups[group]), path
