@@ -1,6 +1,6 @@
 """Reads the Twist dialect needs on top of the domain's `conversations.selectors`."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import QuerySet
 
@@ -52,6 +52,11 @@ def read_position(*, user, conversation, obj_index=None, message_id=None) -> int
 
 def default_workspace_id(*, user) -> int | None:
     return workspaces_of_user(user=user).values_list("id", flat=True).first()
+
+
+def after_ts(timestamp: int | None) -> datetime | None:
+    """The instant `created_at > it` holds exactly when the whole-second `*_ts` is > timestamp."""
+    return None if timestamp is None else at_ts(timestamp + 1) - timedelta(microseconds=1)
 
 
 def at_ts(timestamp: int | None) -> datetime | None:

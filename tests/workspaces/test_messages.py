@@ -115,6 +115,25 @@ def test_get_to_obj_index_is_inclusive(client, as_alice, chat, five):
     assert _indexes(response) == [2, 1, 0]
 
 
+def test_get_filters_by_posted_ts_strictly(client, as_alice, chat, five):
+    from datetime import timedelta
+
+    base = five[0].created_at.replace(microsecond=500_000)
+    for n, message in enumerate(five):
+        Message.objects.filter(pk=message.pk).update(created_at=base + timedelta(seconds=n))
+    ts = int(base.timestamp()) + 2  # posted_ts of obj_index 2
+
+    newer = call(
+        client, "conversation_messages/get", as_alice, conversation_id=chat.pk, newer_than_ts=ts
+    )
+    older = call(
+        client, "conversation_messages/get", as_alice, conversation_id=chat.pk, older_than_ts=ts
+    )
+
+    assert _indexes(newer) == [4, 3]
+    assert _indexes(older) == [1, 0]
+
+
 def test_get_as_ids_returns_ids_in_the_same_order(client, as_alice, chat, five):
     response = call(
         client,

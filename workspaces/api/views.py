@@ -300,7 +300,7 @@ class MessageGet(TwistView):
             conversation=conversation,
             from_obj_index=params.get("from_obj_index"),
             to_obj_index=params.get("to_obj_index"),
-            newer_than=workspace_selectors.at_ts(params.get("newer_than_ts")),
+            newer_than=workspace_selectors.after_ts(params.get("newer_than_ts")),
             older_than=workspace_selectors.at_ts(params.get("older_than_ts")),
             descending=params["order_by"] == "DESC",
             limit=params["limit"],
