@@ -19,7 +19,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
@@ -107,9 +106,12 @@ def _crud_schema(tag: str, output, input_, *, list_errors=ERRORS, path=("campaig
 
 
 class CampaignAPIMixin:
-    """Kanka's error bodies, rate limit and JSON-only rendering; the campaign resolved up front."""
+    """Kanka's error bodies and rate limit; the campaign resolved up front.
 
-    renderer_classes = [JSONRenderer]
+    Renderers are the project's defaults: JSON for clients, the browsable API
+    for a logged-in browser.
+    """
+
     throttle_classes = [CampaignRateThrottle]
     # No OPTIONS: Kanka's API has none, and every other method gets the 405 body.
     http_method_names = ["get", "post", "put", "patch", "delete", "head"]
