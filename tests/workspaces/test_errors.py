@@ -300,7 +300,21 @@ def test_error_uuids_are_unique(client, as_alice):
     assert first["error_uuid"] != second["error_uuid"]
 
 
-def test_a_browser_gets_json_not_html(client, as_alice, world):
+@pytest.mark.parametrize(
+    "accept", [None, "*/*", "application/json", "application/json, text/plain, */*"]
+)
+def test_api_clients_get_json_whatever_they_accept(client, as_alice, world, accept):
+    headers = {**as_alice, **({"HTTP_ACCEPT": accept} if accept else {})}
+
+    found = client.get(f"/api/v1/conversations/getone?id={world['conversation'].pk}", **headers)
+    missing = client.get("/api/v1/conversations/getone?id=0", **headers)
+
+    assert found["Content-Type"] == "application/json"
+    assert_error(missing, 404, 124, "Conversation not found")
+
+
+def test_a_browser_asking_for_html_gets_the_browsable_api(client, as_alice, world):
+    """The project-wide browsable API (a developer exploring); clients never ask for HTML."""
     response = client.get(
         f"/api/v1/conversations/getone?id={world['conversation'].pk}",
         HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8",
@@ -308,4 +322,4 @@ def test_a_browser_gets_json_not_html(client, as_alice, world):
     )
 
     assert response.status_code == 200
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"].startswith("text/html")

@@ -67,7 +67,6 @@ class TwistView(APIView):
     """
 
     http_method_names = ["get", "post"]
-    renderer_classes = [JSONRenderer]
     schema = TwistSchema()
     scope = READ
     input_serializer = TwistEmptyInput
