@@ -1,0 +1,225 @@
+"""Entity images: multipart upload and `image_url`, re-encoded with Pillow, with thumbnails."""
+
+import io
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from PIL import Image
+
+from campaigns.models import Entity
+from conversations.models import Conversation
+
+
+def png_bytes(size=(400, 300), colour="red") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+def upload(name: str, content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
+def stored_files(settings):
+    root = settings.MEDIA_ROOT
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="module")
+def image_server():
+    """A local HTTP server: `/image.png` is a PNG, `/text` is not an image, `/big` is large."""
+    payloads = {
+        "/image.png": png_bytes(),
+        "/text": b"just text",
+        "/big": b"x" * 4096,
+    }
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = payloads.get(self.path)
+            if body is None:
+                self.send_response(404)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_multipart_upload_is_re_encoded_with_a_thumbnail(api, settings, campaign, admin):
+    response = api(
+        "post",
+        f"campaigns/{campaign.pk}/conversations",
+        admin,
+        multipart={"name": "Pictured", "image": upload("photo.png", png_bytes())},
+    )
+
+    assert response.status_code == 200, response.json()
+    data = response.json()["data"]
+    assert data["image"].startswith("conversations/")
+    assert data["image"].endswith(".png")
+    stem = data["image"].removesuffix(".png")
+    assert data["image_full"] == f"http://testserver/media/{data['image']}"
+    assert data["image_thumb"] == f"http://testserver/media/{stem}_thumb.png"
+    assert stored_files(settings) == [data["image"], f"{stem}_thumb.png"]
+    with Image.open(settings.MEDIA_ROOT / f"{stem}_thumb.png") as thumb:
+        assert thumb.size == (200, 150)
+    with Image.open(settings.MEDIA_ROOT / data["image"]) as full:
+        assert full.size == (400, 300)
+
+
+def test_upload_on_update_replaces_the_image(api, settings, campaign, admin, conversation):
+    response = api(
+        "put",
+        f"campaigns/{campaign.pk}/conversations/{conversation.pk}",
+        admin,
+        multipart={"image": upload("p.png", png_bytes())},
+    )
+
+    assert response.status_code == 200
+    conversation.entity.refresh_from_db()
+    assert response.json()["data"]["image"] == conversation.entity.image != ""
+
+
+def test_a_file_that_is_not_an_image_is_422_and_stores_nothing(api, settings, campaign, admin):
+    response = api(
+        "post",
+        f"campaigns/{campaign.pk}/conversations",
+        admin,
+        multipart={"name": "X", "image": upload("evil.png", b"<?php echo 1; ?>")},
+    )
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": 422,
+        "error": "The image must be an image.",
+        "fields": {"image": ["The image must be an image."]},
+    }
+    assert stored_files(settings) == []
+    assert not Conversation.objects.exists()
+
+
+def test_an_oversized_upload_is_422_and_stores_nothing(api, settings, campaign, admin):
+    settings.MAX_UPLOAD_SIZE = 1024
+
+    response = api(
+        "post",
+        f"campaigns/{campaign.pk}/characters",
+        admin,
+        multipart={"name": "X", "image": upload("big.png", png_bytes((600, 600)) + b"\0" * 2048)},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["fields"] == {
+        "image": ["The image may not be greater than 1 kilobytes."]
+    }
+    assert stored_files(settings) == []
+    assert not Entity.objects.exists()
+
+
+def test_image_url_is_fetched_and_re_encoded(api, settings, campaign, admin, image_server):
+    settings.IMAGE_URL_ALLOW_PRIVATE = True
+
+    response = api(
+        "post",
+        f"campaigns/{campaign.pk}/conversations",
+        admin,
+        {"name": "From URL", "image_url": f"{image_server}/image.png"},
+    )
+
+    assert response.status_code == 200, response.json()
+    data = response.json()["data"]
+    assert data["image"].endswith(".png")
+    assert len(stored_files(settings)) == 2
+
+
+def test_image_url_on_a_private_address_is_422(api, settings, campaign, admin, image_server):
+    settings.IMAGE_URL_ALLOW_PRIVATE = False
+
+    response = api(
+        "post",
+        f"campaigns/{campaign.pk}/conversations",
+        admin,
+        {"name": "SSRF", "image_url": f"{image_server}/image.png"},
+    )
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": 422,
+        "error": "The image url must point to a public address.",
+        "fields": {"image_url": ["The image url must point to a public address."]},
+    }
+    assert stored_files(settings) == []
+    assert not Conversation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["http://localhost/x.png", "http://[::1]/x.png", "http://169.254.169.254/latest"]
+)
+def test_loopback_and_link_local_urls_are_refused(api, settings, campaign, admin, url):
+    settings.IMAGE_URL_ALLOW_PRIVATE = False
+
+    response = api("post", f"campaigns/{campaign.pk}/tags", admin, {"name": "T", "image_url": url})
+
+    assert response.status_code == 422
+    assert response.json()["fields"] == {
+        "image_url": ["The image url must point to a public address."]
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/text", "The image url must be an image."),
+        ("/missing", "The image url could not be downloaded."),
+        ("/big", "The image url may not be greater than 1 kilobytes."),
+    ],
+)
+def test_image_url_that_is_no_usable_image_is_422(
+    api, settings, campaign, admin, image_server, path, message
+):
+    settings.IMAGE_URL_ALLOW_PRIVATE = True
+    settings.MAX_UPLOAD_SIZE = 1024
+
+    response = api(
+        "post",
+        f"campaigns/{campaign.pk}/conversations",
+        admin,
+        {"name": "X", "image_url": f"{image_server}{path}"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"image_url": [message]}
+    assert stored_files(settings) == []
+
+
+def test_a_visitor_cannot_make_the_server_fetch_a_url(
+    api, settings, campaign, stranger, image_server
+):
+    settings.IMAGE_URL_ALLOW_PRIVATE = True
+    campaign.is_public = True
+    campaign.save()
+
+    response = api(
+        "post",
+        f"campaigns/{campaign.pk}/conversations",
+        stranger,
+        {"name": "X", "image_url": f"{image_server}/image.png"},
+    )
+
+    assert response.status_code == 403
+    assert stored_files(settings) == []
