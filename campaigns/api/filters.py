@@ -93,6 +93,11 @@ class AnyTagFilter(django_filters.Filter):
         return queryset.filter(Exists(tagged))
 
 
+@extend_schema_field({"type": "integer", "enum": [1, 2]})
+class TargetIdFilter(django_filters.TypedChoiceFilter):
+    """Kanka's `target_id`: 1 members, 2 characters."""
+
+
 class ConversationFilter(django_filters.rest_framework.FilterSet):
     name = django_filters.CharFilter(field_name="title", lookup_expr="icontains")
     type = django_filters.CharFilter(field_name="entity__type", lookup_expr="icontains")
@@ -103,9 +108,7 @@ class ConversationFilter(django_filters.rest_framework.FilterSet):
         choices=[("users", "users"), ("members", "members"), ("characters", "characters")],
         method="filter_target",
     )
-    target_id = django_filters.TypedChoiceFilter(
-        choices=[(1, "1"), (2, "2")], coerce=int, method="filter_target_id"
-    )
+    target_id = TargetIdFilter(choices=[(1, "1"), (2, "2")], coerce=int, method="filter_target_id")
     tags = AnyTagFilter()
     created_by = django_filters.NumberFilter(field_name="created_by_id")
 
