@@ -9,6 +9,7 @@ HTML or a Django 500 page.
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -67,6 +68,10 @@ def _response_for(exc, context) -> Response:
         return _method_not_allowed(context)
     if isinstance(exc, Http404 | drf.NotFound):
         return _error(404, "Page not found")
+    if isinstance(exc, RequestDataTooBig):
+        return _error(413, "The request body is too large.")
+    if isinstance(exc, SuspiciousOperation):
+        return _error(400, "Bad request.")
     if isinstance(exc, drf.APIException):
         return _error(exc.status_code, str(exc.detail))
     logger.exception("Unhandled campaign API error", exc_info=exc)

@@ -128,6 +128,15 @@ def test_malformed_json_is_a_json_400_not_a_500(api, campaign, admin):
     assert response.json()["code"] == 400
 
 
+def test_an_oversized_json_body_is_413_not_a_500(api, settings, campaign, admin):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+
+    response = api("post", f"campaigns/{campaign.pk}/conversations", admin, {"name": "x" * 200})
+
+    assert response.status_code == 413
+    assert response.json() == {"code": 413, "error": "The request body is too large."}
+
+
 def test_unexpected_error_is_500_with_kanka_body(api, campaign, admin, monkeypatch):
     def explode(**kwargs):
         raise RuntimeError("boom")

@@ -39,6 +39,8 @@ def test_campaigns_lists_only_the_callers(api, campaign, admin):
         "is_public", "created_at", "updated_at",
     ]  # fmt: skip
     assert list(body) == ["data", "links", "meta", "sync"]
+    assert api("head", "campaigns", admin).status_code == 200
+    assert api("head", f"campaigns/{campaign.pk}", admin).status_code == 200
 
 
 def test_campaigns_list_query_count_is_the_same_for_2_and_50(
