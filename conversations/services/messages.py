@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from conversations import policy
+from conversations import exceptions, policy
 from conversations.models import Conversation, Mention, Message, Participant
 from conversations.policy import Role
 from conversations.services.common import (
@@ -102,7 +102,13 @@ def message_update(
         None if author_user_id is UNSET else author_user_id,
         None if author_character_id is UNSET else author_character_id,
     )
-    message = Message.objects.select_for_update().get(pk=message.pk)
+    # Conversation first, then the message: the order message_remove and
+    # message_add take their locks in, so an edit racing a removal queues
+    # instead of deadlocking.
+    lock_conversation(conversation)
+    message = Message.objects.select_for_update().filter(pk=message.pk).first()
+    if message is None:  # removed while we waited for the lock
+        raise exceptions.MessageNotFound()
     changes = {
         "content": content,
         "attachments": attachments if attachments is UNSET else list(attachments or ()),
@@ -136,7 +142,11 @@ def message_remove(*, actor, role: Role, message: Message) -> None:
     """
     policy.require_can_change_message(role, message, actor)
     conversation = lock_conversation(message.conversation)
-    message.delete()
+    _, deleted = Message.objects.filter(pk=message.pk).delete()
+    if not deleted.get(Message._meta.label):
+        # Another request removed it while we waited for the lock: counting
+        # it twice would make message_count disagree with the rows.
+        raise exceptions.MessageNotFound()
     recent = list(
         Message.objects.filter(conversation=conversation)
         .order_by("-obj_index")

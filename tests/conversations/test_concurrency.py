@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from conversations import services
+from conversations import exceptions, services
 from conversations.models import Conversation, Message
 from conversations.policy import Role
 
@@ -92,3 +92,28 @@ def test_concurrent_get_or_create_yields_one_conversation(workspace_world):
     assert len(results) == THREADS
     assert len(set(results)) == 1
     assert Conversation.objects.filter(workspace=world["workspace"]).count() == 1
+
+
+def test_concurrent_removals_of_one_message_count_it_once(workspace_world):
+    world = workspace_world
+    a, b = world["a"], world["b"]
+    conversation, _ = services.conversation_get_or_create(
+        actor=a, role=Role.MEMBER, workspace=world["workspace"], user_ids=[b.pk]
+    )
+    keep = services.message_add(actor=a, role=Role.MEMBER, conversation=conversation, content="k")
+    doomed = services.message_add(actor=a, role=Role.MEMBER, conversation=conversation, content="d")
+    outcomes = []
+
+    def remove(n):
+        try:
+            services.message_remove(actor=a, role=Role.MEMBER, message=doomed)
+            outcomes.append("removed")
+        except exceptions.MessageNotFound:
+            outcomes.append("not found")
+
+    _run_in_threads(remove)
+
+    assert sorted(outcomes) == ["not found"] * (THREADS - 1) + ["removed"]
+    conversation.refresh_from_db()
+    assert conversation.message_count == 1
+    assert conversation.last_message_id == keep.pk

@@ -2,7 +2,7 @@ import pytest
 from django.utils import timezone
 
 from conversations import exceptions, services
-from conversations.models import Conversation, Mention, Participant
+from conversations.models import Conversation, Mention, Message, Participant
 from conversations.policy import Role
 from tests.factories import CharacterFactory
 
@@ -176,3 +176,17 @@ def test_removing_the_only_message_leaves_no_snippet(workspace_world):
     conversation = Conversation.objects.get(pk=conversation.pk)
     assert (conversation.message_count, conversation.last_message_id) == (0, None)
     assert conversation.recent_creator_ids == []
+
+
+def test_a_message_removed_meanwhile_is_not_found_for_edit_or_second_removal(workspace_world):
+    a, b = workspace_world["a"], workspace_world["b"]
+    message = _post(_direct(workspace_world, b), a)
+    stale = Message.objects.get(pk=message.pk)
+    services.message_remove(actor=a, role=Role.MEMBER, message=message)
+
+    with pytest.raises(exceptions.MessageNotFound):
+        services.message_update(actor=a, role=Role.MEMBER, message=stale, content="late")
+    with pytest.raises(exceptions.MessageNotFound):
+        services.message_remove(actor=a, role=Role.MEMBER, message=stale)
+    stale.conversation.refresh_from_db()
+    assert stale.conversation.message_count == 0
