@@ -6,6 +6,7 @@ from django.utils import timezone
 from campaigns.models import CampaignMember, Character
 from conversations import exceptions
 from conversations.models import Conversation, Participant
+from conversations.policy import Role
 from workspaces.models import WorkspaceMember
 
 
@@ -22,14 +23,18 @@ class _Unset:
 UNSET = _Unset()
 
 
-def lock_conversation(conversation: Conversation) -> Conversation:
+def lock_conversation(conversation: Conversation, role: Role) -> Conversation:
     """Lock the conversation row for this transaction and return it fresh.
 
-    Every write that changes a conversation's counters or participant set takes
-    this lock first, and participant rows only after it: one fixed order, so
-    concurrent writers queue instead of deadlocking.
+    Every write that changes a conversation's messages, counters or participant
+    set takes this lock first, and message and participant rows only after it:
+    one fixed order, so concurrent writers queue instead of deadlocking. A
+    conversation soft-deleted meanwhile is gone for everyone but moderators.
     """
-    return Conversation.objects.select_for_update().get(pk=conversation.pk)
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if locked.deleted_at is not None and role != Role.MODERATOR:
+        raise exceptions.ConversationNotFound(object_id=conversation.pk)
+    return locked
 
 
 def require_scope_users(conversation: Conversation, user_ids, *, field: str = "user_id") -> None:

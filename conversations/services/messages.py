@@ -48,7 +48,7 @@ def message_add(
     """
     policy.require_can_post(role, conversation)
     _validate_author(conversation, author_user_id, author_character_id)
-    conversation = lock_conversation(conversation)
+    conversation = lock_conversation(conversation, role)
     policy.require_can_post(role, conversation)
     now = timezone.now()
     message = Message.objects.create(
@@ -105,7 +105,7 @@ def message_update(
     # Conversation first, then the message: the order message_remove and
     # message_add take their locks in, so an edit racing a removal queues
     # instead of deadlocking.
-    lock_conversation(conversation)
+    lock_conversation(conversation, role)
     message = Message.objects.select_for_update().filter(pk=message.pk).first()
     if message is None:  # removed while we waited for the lock
         raise exceptions.MessageNotFound()
@@ -141,7 +141,7 @@ def message_remove(*, actor, role: Role, message: Message) -> None:
     index.
     """
     policy.require_can_change_message(role, message, actor)
-    conversation = lock_conversation(message.conversation)
+    conversation = lock_conversation(message.conversation, role)
     _, deleted = Message.objects.filter(pk=message.pk).delete()
     if not deleted.get(Message._meta.label):
         # Another request removed it while we waited for the lock: counting

@@ -19,7 +19,7 @@ from conversations.services.common import (
 def participant_add(*, actor, role: Role, conversation, user_id=None, character_id=None):
     """Add one user or one character (campaign API); a duplicate is AlreadyParticipant."""
     policy.require_can_manage_participants(role, conversation)
-    conversation = lock_conversation(conversation)
+    conversation = lock_conversation(conversation, role)
     policy.require_can_manage_participants(role, conversation)
     user_id, character = _validated_subject(conversation, user_id, character_id)
     existing = Participant.objects.filter(conversation=conversation)
@@ -39,7 +39,7 @@ def participant_update(*, actor, role: Role, participant, user_id=UNSET, charact
     """Point a participant row at another user or character (Kanka PUT/PATCH)."""
     conversation = participant.conversation
     policy.require_can_manage_participants(role, conversation)
-    conversation = lock_conversation(conversation)
+    conversation = lock_conversation(conversation, role)
     new_user = participant.user_id if user_id is UNSET else user_id
     new_character = participant.character_id if character_id is UNSET else character_id
     if user_id is not UNSET and user_id is not None and character_id is UNSET:
@@ -67,7 +67,7 @@ def participant_remove(*, actor, role: Role, participant) -> None:
     """Remove one participant row (campaign API; moderators in the admin)."""
     conversation = participant.conversation
     policy.require_can_manage_participants(role, conversation)
-    conversation = lock_conversation(conversation)
+    conversation = lock_conversation(conversation, role)
     participant.delete()
     refresh_participant_key(conversation)
     touch(conversation, actor=actor)
@@ -80,7 +80,7 @@ def participants_add(*, actor, role: Role, conversation, user_ids) -> None:
     Every id is checked before anything changes, so a bad id adds no one.
     """
     policy.require_can_manage_participants(role, conversation)
-    conversation = lock_conversation(conversation)
+    conversation = lock_conversation(conversation, role)
     wanted = list(dict.fromkeys(int(pk) for pk in user_ids))
     require_scope_users(conversation, wanted)
     present = set(
@@ -106,7 +106,7 @@ def participants_remove(*, actor, role: Role, conversation, user_ids) -> None:
     participants are skipped.
     """
     policy.require_can_manage_participants(role, conversation)
-    conversation = lock_conversation(conversation)
+    conversation = lock_conversation(conversation, role)
     wanted = {int(pk) for pk in user_ids}
     require_scope_users(conversation, wanted)
     rows = Participant.objects.filter(conversation=conversation)

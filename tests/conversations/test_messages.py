@@ -190,3 +190,19 @@ def test_a_message_removed_meanwhile_is_not_found_for_edit_or_second_removal(wor
         services.message_remove(actor=a, role=Role.MEMBER, message=stale)
     stale.conversation.refresh_from_db()
     assert stale.conversation.message_count == 0
+
+
+def test_a_conversation_deleted_meanwhile_takes_no_message(workspace_world):
+    a, b = workspace_world["a"], workspace_world["b"]
+    conversation = _direct(workspace_world, b)
+    stale = Conversation.objects.get(pk=conversation.pk)
+    services.conversation_delete(actor=a, role=Role.MEMBER, conversation=conversation)
+
+    with pytest.raises(exceptions.ConversationNotFound):
+        _post(stale, a)
+    with pytest.raises(exceptions.ConversationNotFound):
+        services.participants_add(
+            actor=a, role=Role.MEMBER, conversation=stale, user_ids=[workspace_world["c"].pk]
+        )
+    assert stale.messages.count() == 0
+    assert stale.participants.count() == 2
