@@ -298,24 +298,24 @@ class ConversationOutput(serializers.Serializer):
 
 
 class ParticipantOutput(serializers.Serializer):
-    """The seed's keys plus `id` (first), which clients need to update or delete one."""
+    """The seed's keys in the seed's order, then `id` (clients need it to update or delete)."""
 
-    id = serializers.IntegerField()
     conversation_id = serializers.IntegerField()
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
     character_id = serializers.IntegerField(allow_null=True)
     user_id = serializers.IntegerField(allow_null=True)
+    id = serializers.IntegerField()
 
 
 class MessageOutput(serializers.Serializer):
-    """The seed's keys plus `id` (first) and the timestamps."""
+    """The seed's keys in the seed's order, then `id` and the timestamps."""
 
-    id = serializers.IntegerField()
     conversation_id = serializers.IntegerField()
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
     character_id = serializers.IntegerField(source="author_character_id", allow_null=True)
     user_id = serializers.IntegerField(source="author_user_id", allow_null=True)
     message = serializers.CharField(source="content")
+    id = serializers.IntegerField()
     created_at = KankaDateTimeField()
     updated_at = KankaDateTimeField()
 

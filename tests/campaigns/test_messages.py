@@ -8,6 +8,12 @@ from conversations.models import Message
 from tests.campaigns.conftest import add_message
 from tests.factories import CampaignConversationFactory, CharacterFactory, UserFactory
 
+# The seed's keys in the seed's order, then `id` and the timestamps (decision table).
+MESSAGE_KEYS = [
+    "conversation_id", "created_by", "character_id", "user_id", "message", "id", "created_at",
+    "updated_at",
+]  # fmt: skip
+
 
 def url(conversation, pk=None):
     base = (
@@ -17,7 +23,7 @@ def url(conversation, pk=None):
     return base if pk is None else f"{base}/{pk}"
 
 
-def test_list_has_the_seed_keys_plus_id_and_timestamps(api, admin, player, conversation):
+def test_list_has_the_seed_keys_then_id_and_timestamps(api, admin, player, conversation):
     character = CharacterFactory(campaign=conversation.campaign)
     first = add_message(conversation, admin, "Hey! I'm thirsty.", author_character_id=character.pk)
     second = add_message(conversation, player, "Wadayawant?")
@@ -49,6 +55,7 @@ def test_list_has_the_seed_keys_plus_id_and_timestamps(api, admin, player, conve
             "updated_at": stamp,
         },
     ]
+    assert [list(item) for item in body["data"]] == [MESSAGE_KEYS, MESSAGE_KEYS]
     assert body["meta"]["per_page"] == 15
 
 
@@ -90,6 +97,7 @@ def test_create_sets_the_poster_and_bumps_the_conversation(api, player, conversa
     assert response.status_code == 200
     message = Message.objects.get()
     assert response.json()["data"]["id"] == message.pk
+    assert list(response.json()["data"]) == MESSAGE_KEYS
     assert (message.conversation, message.created_by_id, message.author_user_id) == (
         conversation,
         player.pk,
@@ -166,6 +174,8 @@ def test_message_of_another_conversation_is_404_and_unchanged(api, admin, conver
 def test_show_and_head(api, admin, conversation):
     message = add_message(conversation, admin, "hi")
 
-    assert api("get", url(conversation, message.pk), admin).json()["data"]["message"] == "hi"
+    shown = api("get", url(conversation, message.pk), admin).json()["data"]
+    assert shown["message"] == "hi"
+    assert list(shown) == MESSAGE_KEYS
     assert api("head", url(conversation, message.pk), admin).status_code == 200
     assert api("head", url(conversation), admin).status_code == 200

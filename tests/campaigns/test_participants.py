@@ -11,6 +11,9 @@ from tests.factories import (
     UserFactory,
 )
 
+# The seed's keys in the seed's order, then `id` (decision table).
+PARTICIPANT_KEYS = ["conversation_id", "created_by", "character_id", "user_id", "id"]
+
 
 def url(conversation, pk=None):
     base = (
@@ -20,7 +23,7 @@ def url(conversation, pk=None):
     return base if pk is None else f"{base}/{pk}"
 
 
-def test_list_has_the_seed_keys_plus_id(api, admin, player, conversation):
+def test_list_has_the_seed_keys_then_id(api, admin, player, conversation):
     character = CharacterFactory(campaign=conversation.campaign)
     first = ParticipantFactory(conversation=conversation, user=player, created_by=admin)
     second = ParticipantFactory(conversation=conversation, user=None, character=character)
@@ -43,6 +46,7 @@ def test_list_has_the_seed_keys_plus_id(api, admin, player, conversation):
             "user_id": None,
         },
     ]
+    assert [list(item) for item in body["data"]] == [PARTICIPANT_KEYS, PARTICIPANT_KEYS]
     assert body["meta"]["per_page"] == 15
     assert list(body) == ["data", "links", "meta", "sync"]
 
@@ -78,6 +82,7 @@ def test_show_and_head(api, admin, player, conversation):
             "user_id": player.pk,
         }
     }
+    assert list(shown.json()["data"]) == PARTICIPANT_KEYS
     assert head.status_code == 200
     assert api("head", url(conversation), admin).status_code == 200
 
@@ -99,6 +104,7 @@ def test_create_takes_the_conversation_from_the_url(api, admin, player, conversa
         "character_id": None,
         "user_id": player.pk,
     }
+    assert list(response.json()["data"]) == PARTICIPANT_KEYS
 
 
 def test_create_a_character_participant_from_a_form(api, admin, conversation):
