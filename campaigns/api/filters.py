@@ -54,6 +54,32 @@ class LastSyncFilter(django_filters.Filter):
         super().__init__(field_name="updated_at", lookup_expr="gt", **kwargs)
 
 
+MAX_ID = 2**63 - 1
+
+
+def _invalid(name: str) -> str:
+    return f"The selected {name.replace('_', ' ')} is invalid."
+
+
+class IdField(forms.IntegerField):
+    """A positive 64-bit id: anything else (a huge number too, which the database
+    cannot compare) is a 422 on that key, never a 500."""
+
+    def __init__(self, *, label=None, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+        message = _invalid(label or "id")
+        for code in ("invalid", "min_value", "max_value"):
+            self.error_messages[code] = message
+
+
+@extend_schema_field({"type": "integer", "minimum": 1})
+class IdFilter(django_filters.Filter):
+    field_class = IdField
+
+    def __init__(self, *, field_name: str, label: str, **kwargs):
+        super().__init__(field_name=field_name, label=label, **kwargs)
+
+
 class IdListWidget(forms.Widget):
     """`tags=1,2`, `tags=1&tags=2` or `tags[]=1&tags[]=2`."""
 
@@ -72,9 +98,9 @@ class IdListField(forms.Field):
         try:
             ids = [int(part) for part in value]
         except (TypeError, ValueError):
-            raise forms.ValidationError("The selected tags is invalid.") from None
-        if any(not 0 < pk < 2**63 for pk in ids):
-            raise forms.ValidationError("The selected tags is invalid.")
+            raise forms.ValidationError(_invalid("tags")) from None
+        if any(not 0 < pk <= MAX_ID for pk in ids):
+            raise forms.ValidationError(_invalid("tags"))
         return ids
 
 
@@ -110,7 +136,7 @@ class ConversationFilter(django_filters.rest_framework.FilterSet):
     )
     target_id = TargetIdFilter(choices=[(1, "1"), (2, "2")], coerce=int, method="filter_target_id")
     tags = AnyTagFilter()
-    created_by = django_filters.NumberFilter(field_name="created_by_id")
+    created_by = IdFilter(field_name="created_by_id", label="created_by")
 
     class Meta:
         model = Conversation

@@ -505,3 +505,17 @@ def test_character_conversation_counts_character_participants(api, campaign, adm
     data = api("get", url(campaign, conversation.pk), admin).json()["data"]
 
     assert data["participants"] == 1
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "-1", "abc"])
+def test_created_by_filter_out_of_range_is_422_not_500(api, campaign, admin, value):
+    CampaignConversationFactory(campaign=campaign)
+
+    response = api("get", f"{url(campaign)}?created_by={value}", admin)
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": 422,
+        "error": "The selected created by is invalid.",
+        "fields": {"created_by": ["The selected created by is invalid."]},
+    }
