@@ -72,7 +72,10 @@ class EntityInput(serializers.Serializer):
         child=serializers.IntegerField(
             min_value=1,
             max_value=MAX_ID,
-            error_messages={"invalid": "The selected tags is invalid."},
+            error_messages=dict.fromkeys(
+                ("invalid", "min_value", "max_value", "max_string_length"),
+                "The selected tags is invalid.",
+            ),
         ),
         required=False,
         allow_null=True,

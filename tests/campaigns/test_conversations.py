@@ -519,3 +519,19 @@ def test_created_by_filter_out_of_range_is_422_not_500(api, campaign, admin, val
         "error": "The selected created by is invalid.",
         "fields": {"created_by": ["The selected created by is invalid."]},
     }
+
+
+def test_tag_ids_that_are_no_ids_are_422_with_laravel_messages(api, campaign, admin):
+    response = api("post", url(campaign), admin, {"name": "T", "tags": ["a", 0, 2**64]})
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": 422,
+        "error": "The selected tags is invalid. (and 2 more errors)",
+        "fields": {
+            "tags.0": ["The selected tags is invalid."],
+            "tags.1": ["The selected tags is invalid."],
+            "tags.2": ["The selected tags is invalid."],
+        },
+    }
+    assert not Conversation.objects.exists()
