@@ -34,11 +34,12 @@ def conversations_page(
     return queryset.order_by(*ordering)[:limit]
 
 
-def read_position(*, user, conversation, obj_index=None, message_id=None) -> int:
+def read_position(*, user, conversation, obj_index=None, message_id=None) -> int | None:
     """The `obj_index` a mark_read/mark_unread call points at; `message_id` wins.
 
     A message the caller cannot see is MessageNotFound; one of another of the
-    caller's conversations is an invalid argument.
+    caller's conversations is an invalid argument. Neither given: None (the
+    services then take the newest message).
     """
     if message_id is None:
         return obj_index

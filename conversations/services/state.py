@@ -24,20 +24,33 @@ def _require_index(conversation: Conversation, obj_index: int) -> None:
 
 
 @transaction.atomic
-def conversation_mark_read(*, actor, conversation: Conversation, obj_index: int) -> None:
+def conversation_mark_read(
+    *, actor, conversation: Conversation, obj_index: int | None = None
+) -> None:
     """Everything up to and including `obj_index` is read; later messages stay unread.
 
     An exact set (it may move the marker back), as Twist's "will become the
-    last read message" says.
+    last read message" says. Without `obj_index`, the whole conversation is read.
     """
-    _require_index(conversation, obj_index)
+    if obj_index is None:
+        obj_index = conversation.last_obj_index
+    else:
+        _require_index(conversation, obj_index)
     _my_row(actor, conversation).update(last_read_obj_index=obj_index)
 
 
 @transaction.atomic
-def conversation_mark_unread(*, actor, conversation: Conversation, obj_index: int) -> None:
-    """`obj_index` and every later message become unread for the actor."""
-    _require_index(conversation, obj_index)
+def conversation_mark_unread(
+    *, actor, conversation: Conversation, obj_index: int | None = None
+) -> None:
+    """`obj_index` and every later message become unread for the actor.
+
+    Without `obj_index`, the newest message (an empty conversation stays as it is).
+    """
+    if obj_index is None:
+        obj_index = max(conversation.last_obj_index, 0)
+    else:
+        _require_index(conversation, obj_index)
     _my_row(actor, conversation).update(last_read_obj_index=obj_index - 1)
 
 

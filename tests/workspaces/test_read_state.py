@@ -217,20 +217,57 @@ def test_mark_read_outside_the_conversation_is_400(
     assert_error(response, 400, 20, "Invalid argument value")
 
 
-@pytest.mark.parametrize(
-    "params",
-    [{"obj_index": 0}, {"id": "CONV"}, {"conversation_id": "CONV"}],
-    ids=["no-id", "no-position", "v1-no-position"],
-)
-def test_mark_read_without_a_conversation_or_a_position_is_400(
-    client, as_alice, alice, three_messages, params
-):
+@pytest.mark.parametrize("method", ["conversations/mark_read", "conversations/mark_unread"])
+def test_mark_without_a_conversation_is_400(client, as_alice, alice, three_messages, method):
     conv, _ = three_messages
-    params = {k: conv.pk if v == "CONV" else v for k, v in params.items()}
 
-    response = call(client, "conversations/mark_read", as_alice, **params)
+    response = call(client, method, as_alice, obj_index=0)
 
     assert_error(response, 400, 19, "Required argument is missing")
+    assert _marker(conv, alice) == -1
+
+
+# The official SDK's markRead(id) / markUnread(id) send `{"id": …}` alone.
+@pytest.mark.parametrize("key", ["id", "conversation_id"])
+def test_mark_read_without_a_position_reads_the_whole_conversation(
+    client, as_alice, workspace, alice, three_messages, key
+):
+    conv, _ = three_messages
+
+    response = call(client, "conversations/mark_read", as_alice, prefix="v3", **{key: conv.pk})
+
+    assert response.json() == {"status": "ok"}
+    assert _marker(conv, alice) == 2
+    assert (
+        call(client, "conversations/get_unread", as_alice, workspace_id=workspace.pk).json() == []
+    )
+
+
+def test_mark_unread_without_a_position_makes_the_newest_message_unread(
+    client, as_alice, workspace, alice, three_messages
+):
+    conv, _ = three_messages
+    call(client, "conversations/mark_read", as_alice, id=conv.pk, obj_index=2)
+
+    response = call(client, "conversations/mark_unread", as_alice, prefix="v3", id=conv.pk)
+
+    assert response.json() == {"status": "ok"}
+    assert _marker(conv, alice) == 1
+    assert call(client, "conversations/get_unread", as_alice, workspace_id=workspace.pk).json() == [
+        {"conversation_id": conv.pk, "obj_index": 2, "direct_mention": False}
+    ]
+
+
+@pytest.mark.parametrize("method", ["conversations/mark_read", "conversations/mark_unread"])
+def test_mark_without_a_position_in_an_empty_conversation_changes_nothing(
+    client, as_alice, workspace, alice, bob, method
+):
+    conv = conversation(workspace, alice, bob)
+
+    response = call(client, method, as_alice, id=conv.pk)
+
+    assert response.json() == {"status": "ok"}
+    assert _marker(conv, alice) == -1
 
 
 @pytest.mark.parametrize("method", ["conversations/mark_read", "conversations/mark_unread"])

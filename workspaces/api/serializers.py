@@ -110,17 +110,16 @@ class TwistUnreadInput(serializers.Serializer):
 
 
 class TwistMarkInput(serializers.Serializer):
+    """Without a position, the newest message: the official SDK sends `{"id": …}` alone."""
+
     id = TwistIntegerField(required=False, help_text="The conversation (v3).")
     conversation_id = TwistIntegerField(required=False, help_text="Alias of id (v1/v2).")
     obj_index = TwistIntegerField(required=False, min_value=0)
     message_id = TwistIntegerField(required=False, help_text="Wins over obj_index.")
 
     def validate(self, attrs):
-        conversation_id = _first_of(attrs, "id", "conversation_id")
-        if attrs.get("message_id") is None:
-            _first_of(attrs, "obj_index", "message_id")
         return {
-            "id": conversation_id,
+            "id": _first_of(attrs, "id", "conversation_id"),
             "obj_index": attrs.get("obj_index"),
             "message_id": attrs.get("message_id"),
         }
