@@ -40,12 +40,16 @@ def test_session_user_names_the_caller_and_a_default_workspace(client, as_alice,
     response = call(client, "users/get_session_user", as_alice, encoding="get")
 
     assert response.status_code == 200
+    # bot, removed and lang are required by the official SDK's UserSchema.
     assert response.json() == {
         "id": alice.pk,
         "name": "Alice",
         "short_name": "Alice",
         "email": "alice@example.com",
         "timezone": "UTC",
+        "lang": "en",
+        "bot": False,
+        "removed": False,
         "default_workspace": workspace.pk,
     }
 

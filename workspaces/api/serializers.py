@@ -285,13 +285,19 @@ class TwistWorkspaceOutput(serializers.Serializer):
 
 
 class TwistSessionUserOutput(serializers.Serializer):
-    """The caller; expects `default_workspace` in the context."""
+    """The caller; expects `default_workspace` in the context.
+
+    `lang`, `bot` and `removed` are required by the official SDK's user schema.
+    """
 
     id = serializers.IntegerField()
     name = serializers.CharField()
     short_name = serializers.SerializerMethodField()
     email = serializers.EmailField()
     timezone = serializers.SerializerMethodField()
+    lang = serializers.SerializerMethodField()
+    bot = serializers.SerializerMethodField()
+    removed = serializers.SerializerMethodField()
     default_workspace = serializers.SerializerMethodField()
 
     @extend_schema_field(OpenApiTypes.STR)
@@ -301,6 +307,18 @@ class TwistSessionUserOutput(serializers.Serializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_timezone(self, user) -> str:
         return settings.TIME_ZONE
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_lang(self, user) -> str:
+        return settings.LANGUAGE_CODE.split("-")[0]
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_bot(self, user) -> bool:
+        return False
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_removed(self, user) -> bool:
+        return not user.is_active
 
     @extend_schema_field({"type": "integer", "nullable": True})
     def get_default_workspace(self, user):
