@@ -269,7 +269,7 @@ def test_other_http_methods_are_400_code_114(client, as_alice, world, method):
     assert_error(response, 400, 114, "Bad Request")
 
 
-@pytest.mark.parametrize("body", ['{"id": ', "[1, 2]", "42"])
+@pytest.mark.parametrize("body", ['{"id": ', "[1, 2]", "42", "[]", "0", "false", '""', "null"])
 def test_a_malformed_body_is_400_code_114(client, as_alice, world, body):
     response = client.post(
         "/api/v1/conversations/archive", body, content_type="application/json", **as_alice

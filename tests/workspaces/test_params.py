@@ -104,6 +104,15 @@ def test_integers_as_strings_with_spaces(client, as_alice, workspace, alice, bob
     assert response.json()["id"] == conv.pk
 
 
+@pytest.mark.parametrize("digits", ["\uff19", "\u0669", "\u00b2"])
+def test_only_ascii_digits_are_integers(client, as_alice, workspace, alice, bob, digits):
+    conversation(workspace, alice, bob)
+
+    response = call(client, "conversations/getone", as_alice, encoding="get", id=digits)
+
+    assert_error(response, 400, 20, "Invalid argument value")
+
+
 def test_the_body_wins_over_the_query_string(client, as_alice, workspace, alice, bob, carol):
     mine = conversation(workspace, alice, bob)
     other = conversation(workspace, alice, carol)

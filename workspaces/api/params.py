@@ -13,7 +13,8 @@ from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
-_DECIMAL = re.compile(r"\s*[+-]?\d+\s*")
+# ASCII digits only: int() also takes other scripts' digits, which no client means as an id.
+_DECIMAL = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
 def merged_params(request) -> dict:
@@ -24,8 +25,8 @@ def merged_params(request) -> dict:
         params.update(_plain(data))
     elif isinstance(data, dict):
         params.update(data)
-    elif data:
-        # A JSON array or scalar body carries no named parameters.
+    else:
+        # A JSON array, scalar or null body carries no named parameters.
         raise ParseError()
     return params
 
