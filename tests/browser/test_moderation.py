@@ -51,6 +51,10 @@ def test_moderator_finds_a_message_by_content_and_removes_it_with_a_reason(
     page.goto(f"/admin/conversations/conversation/{conversation.pk}/history/")
     assert "Reason: Spam" in page.locator("#change-history").inner_text()
     page.goto(f"/admin/conversations/conversation/{conversation.pk}/change/")
+    # The moderation boxes sit below the (floated) fields, not painted behind them.
+    fields = page.locator("#conversation_form").bounding_box()
+    moderation = page.locator("#conversation-moderation").bounding_box()
+    assert moderation["y"] >= fields["y"] + fields["height"]
     screenshot(page, "admin-conversation.png")
 
     gone = page.request.get(getone, headers=headers)
