@@ -43,7 +43,7 @@ def campaign_conversation_create(
     image: PreparedImage | None = None,
 ) -> Conversation:
     """A conversation with its entity, tags and image."""
-    tags = _campaign_tags(campaign.pk, tag_ids)
+    tags = _campaign_tags(campaign.pk, tag_ids, role=role)
     entity = _entity_create(
         actor=actor,
         campaign=campaign,
@@ -63,7 +63,7 @@ def campaign_conversation_create(
         is_private=is_private,
         is_closed=is_closed,
     )
-    _entity_update(entity, actor=actor, tags=tags, image=image, folder="conversations")
+    _entity_update(entity, actor=actor, role=role, tags=tags, image=image, folder="conversations")
     return conversation
 
 
@@ -87,7 +87,9 @@ def campaign_conversation_update(
     Entity-only changes (entry, type, tags, image) bump it too, so `lastSync`
     sees them (Kanka's quirk §2.5, fixed).
     """
-    tags = UNSET if tag_ids is UNSET else _campaign_tags(conversation.campaign_id, tag_ids)
+    tags = (
+        UNSET if tag_ids is UNSET else _campaign_tags(conversation.campaign_id, tag_ids, role=role)
+    )
     conversation = conversation_services.conversation_update(
         actor=actor,
         role=role,
@@ -100,6 +102,7 @@ def campaign_conversation_update(
     _entity_update(
         conversation.entity,
         actor=actor,
+        role=role,
         type=type,
         entry=entry,
         tags=tags,
@@ -130,7 +133,7 @@ def character_create(
     pronouns: str = "",
     is_dead: bool = False,
 ) -> Character:
-    tags = _campaign_tags(campaign.pk, tag_ids)
+    tags = _campaign_tags(campaign.pk, tag_ids, role=role)
     policy.require_can_create(role, is_private=is_private)
     entity = _entity_create(
         actor=actor,
@@ -150,7 +153,7 @@ def character_create(
         pronouns=pronouns,
         is_dead=is_dead,
     )
-    _entity_update(entity, actor=actor, tags=tags, image=image, folder="characters")
+    _entity_update(entity, actor=actor, role=role, tags=tags, image=image, folder="characters")
     return character
 
 
@@ -172,7 +175,7 @@ def character_update(
     pronouns=UNSET,
     is_dead=UNSET,
 ) -> Character:
-    tags = UNSET if tag_ids is UNSET else _campaign_tags(character.campaign_id, tag_ids)
+    tags = UNSET if tag_ids is UNSET else _campaign_tags(character.campaign_id, tag_ids, role=role)
     _require_can_update(role, character.entity, actor, is_private)
     details = {"title": title, "age": age, "sex": sex, "pronouns": pronouns, "is_dead": is_dead}
     changed = [field for field, value in details.items() if value is not UNSET]
@@ -183,6 +186,7 @@ def character_update(
     _entity_update(
         character.entity,
         actor=actor,
+        role=role,
         name=name,
         type=type,
         entry=entry,
@@ -220,8 +224,8 @@ def tag_create(
     colour: str = "",
     parent_id=None,
 ) -> Tag:
-    tags = _campaign_tags(campaign.pk, tag_ids)
-    parent = _parent_tag(campaign.pk, parent_id, tag=None)
+    tags = _campaign_tags(campaign.pk, tag_ids, role=role)
+    parent = _parent_tag(campaign.pk, parent_id, tag=None, role=role)
     policy.require_can_create(role, is_private=is_private)
     entity = _entity_create(
         actor=actor,
@@ -233,7 +237,7 @@ def tag_create(
         is_private=is_private,
     )
     tag = Tag.objects.create(campaign=campaign, entity=entity, colour=colour, parent=parent)
-    _entity_update(entity, actor=actor, tags=tags, image=image, folder="tags")
+    _entity_update(entity, actor=actor, role=role, tags=tags, image=image, folder="tags")
     return tag
 
 
@@ -252,8 +256,10 @@ def tag_update(
     colour=UNSET,
     parent_id=UNSET,
 ) -> Tag:
-    tags = UNSET if tag_ids is UNSET else _campaign_tags(tag.campaign_id, tag_ids)
-    parent = UNSET if parent_id is UNSET else _parent_tag(tag.campaign_id, parent_id, tag=tag)
+    tags = UNSET if tag_ids is UNSET else _campaign_tags(tag.campaign_id, tag_ids, role=role)
+    parent = (
+        UNSET if parent_id is UNSET else _parent_tag(tag.campaign_id, parent_id, tag=tag, role=role)
+    )
     _require_can_update(role, tag.entity, actor, is_private)
     changed = []
     if colour is not UNSET:
@@ -267,6 +273,7 @@ def tag_update(
     _entity_update(
         tag.entity,
         actor=actor,
+        role=role,
         name=name,
         type=type,
         entry=entry,
@@ -306,6 +313,7 @@ def _entity_update(
     entity: Entity,
     *,
     actor,
+    role: Role,
     folder: str,
     name=UNSET,
     type=UNSET,
@@ -327,7 +335,9 @@ def _entity_update(
     for field in changed:
         setattr(entity, field, changes[field])
     if tags is not UNSET:
-        entity.tags.set(tags)
+        # The set replaces the tags the actor sees; private ones they cannot see stay.
+        hidden = [] if policy.can_see_private(role) else entity.tags.filter(entity__is_private=True)
+        entity.tags.set([*tags, *hidden])
     entity.updated_by = actor
     entity.save(update_fields=[*changed, "updated_by", "updated_at"])
 
@@ -337,21 +347,28 @@ def _require_can_update(role: Role, entity: Entity, actor, is_private) -> None:
     policy.require_can_update(role, entity, actor, sets_private=sets_private)
 
 
-def _campaign_tags(campaign_id: int, tag_ids) -> list[Tag]:
-    """The campaign's tags with these ids; any other id is a 422 on `tags`."""
+def _visible_tags(campaign_id: int, role: Role):
+    tags = Tag.objects.filter(campaign_id=campaign_id)
+    if not policy.can_see_private(role):
+        tags = tags.filter(entity__is_private=False)
+    return tags
+
+
+def _campaign_tags(campaign_id: int, tag_ids, *, role: Role) -> list[Tag]:
+    """The campaign's tags with these ids that `role` may see; any other id is a 422 on `tags`."""
     wanted = list(dict.fromkeys(int(pk) for pk in tag_ids or ()))
-    tags = list(Tag.objects.filter(campaign_id=campaign_id, pk__in=wanted))
+    tags = list(_visible_tags(campaign_id, role).filter(pk__in=wanted))
     if len(tags) != len(wanted):
         missing = sorted(set(wanted) - {t.pk for t in tags})
         raise TagNotFound(field="tags", object_id=missing[0])
     return tags
 
 
-def _parent_tag(campaign_id: int, parent_id, *, tag: Tag | None) -> Tag | None:
-    """A parent in the same campaign that is neither the tag itself nor one of its descendants."""
+def _parent_tag(campaign_id: int, parent_id, *, tag: Tag | None, role: Role) -> Tag | None:
+    """A parent `role` may see in the same campaign, neither the tag itself nor a descendant."""
     if parent_id is None:
         return None
-    parent = Tag.objects.filter(campaign_id=campaign_id, pk=parent_id).first()
+    parent = _visible_tags(campaign_id, role).filter(pk=parent_id).first()
     ancestor = parent
     while tag is not None and ancestor is not None:
         if ancestor.pk == tag.pk:

@@ -17,7 +17,7 @@ from django.db.models import (
     Subquery,
 )
 
-from campaigns.models import Campaign, CampaignMember, Character
+from campaigns.models import Campaign, CampaignMember, Character, Tag
 from conversations import exceptions
 from conversations.models import Conversation, Mention, Message, Participant
 from conversations.policy import Role, can_see_private
@@ -31,7 +31,7 @@ def access_campaign(*, user, campaign_id) -> tuple[Campaign, Role]:
     my_role = CampaignMember.objects.filter(campaign=OuterRef("pk"), user=user).values("role")[:1]
     campaign = (
         Campaign.objects.filter(pk=campaign_id).annotate(my_role=Subquery(my_role)).first()
-        if _is_id(campaign_id)
+        if is_valid_id(campaign_id)
         else None
     )
     if campaign is None:
@@ -59,7 +59,7 @@ def access_workspace(*, user, workspace_id) -> tuple[Workspace, Role]:
         WorkspaceMember.objects.select_related("workspace")
         .filter(workspace_id=workspace_id, user=user)
         .first()
-        if _is_id(workspace_id)
+        if is_valid_id(workspace_id)
         else None
     )
     if membership is None:
@@ -80,7 +80,7 @@ def conversations_visible_in_campaign(*, campaign, role: Role) -> QuerySet[Conve
     queryset = (
         Conversation.objects.filter(campaign=campaign, deleted_at__isnull=True)
         .select_related("entity")
-        .prefetch_related(Prefetch("entity__tags", to_attr="tag_list"))
+        .prefetch_related(entity_tags_prefetch(role))
         .annotate(participant_count=Count("participants", distinct=True))
         .order_by("id")
     )
@@ -95,7 +95,7 @@ def conversation_in_campaign(*, campaign, role: Role, conversation_id) -> Conver
         conversations_visible_in_campaign(campaign=campaign, role=role)
         .filter(pk=conversation_id)
         .first()
-        if _is_id(conversation_id)
+        if is_valid_id(conversation_id)
         else None
     )
     if conversation is None:
@@ -110,7 +110,7 @@ def participants_of_conversation(*, conversation) -> QuerySet[Participant]:
 def participant_in_conversation(*, conversation, participant_id) -> Participant:
     participant = (
         participants_of_conversation(conversation=conversation).filter(pk=participant_id).first()
-        if _is_id(participant_id)
+        if is_valid_id(participant_id)
         else None
     )
     if participant is None:
@@ -126,7 +126,7 @@ def messages_of_conversation(*, conversation) -> QuerySet[Message]:
 def message_in_conversation(*, conversation, message_id) -> Message:
     message = (
         messages_of_conversation(conversation=conversation).filter(pk=message_id).first()
-        if _is_id(message_id)
+        if is_valid_id(message_id)
         else None
     )
     if message is None:
@@ -134,11 +134,19 @@ def message_in_conversation(*, conversation, message_id) -> Message:
     return message
 
 
+def entity_tags_prefetch(role: Role) -> Prefetch:
+    """An entity's tags as `entity.tag_list`; private tags only for those who see private ones."""
+    tags = Tag.objects.order_by("id")
+    if not can_see_private(role):
+        tags = tags.filter(entity__is_private=False)
+    return Prefetch("entity__tags", queryset=tags, to_attr="tag_list")
+
+
 def characters_of_campaign(*, campaign, role: Role) -> QuerySet[Character]:
     queryset = (
         Character.objects.filter(campaign=campaign)
         .select_related("entity")
-        .prefetch_related(Prefetch("entity__tags", to_attr="tag_list"))
+        .prefetch_related(entity_tags_prefetch(role))
         .order_by("id")
     )
     if not can_see_private(role):
@@ -190,7 +198,7 @@ def conversation_of_user(*, user, conversation_id) -> tuple[Conversation, Role]:
     conversation: all ConversationNotFound.
     """
     conversation = None
-    if _is_id(conversation_id):
+    if is_valid_id(conversation_id):
         queryset = Conversation.objects.filter(
             pk=conversation_id, workspace__isnull=False, deleted_at__isnull=True
         )
@@ -271,7 +279,7 @@ def messages_page(
 def message_of_user(*, user, message_id) -> tuple[Message, Role]:
     """A message of a workspace conversation the user takes part in, and the user's role."""
     message = None
-    if _is_id(message_id):
+    if is_valid_id(message_id):
         message = (
             messages_for_output(Message.objects.filter(pk=message_id))
             .filter(
@@ -308,9 +316,15 @@ def _workspace_role(value: str) -> Role:
     return Role.ADMIN if value == WorkspaceMember.Role.ADMIN else Role.MEMBER
 
 
-def _is_id(value) -> bool:
-    """Ids are positive integers; anything else can match nothing (and must not 500)."""
-    try:
-        return 0 < int(value) < 2**63
-    except (TypeError, ValueError):
+def is_valid_id(value) -> bool:
+    """Ids are positive integers; anything else can match nothing (and must not 500).
+
+    A string must be ASCII digits only: int() also takes " 1", "1_0" and fullwidth digits,
+    which no client means as an id.
+    """
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit()):
+            return False
+    elif isinstance(value, bool) or not isinstance(value, int):
         return False
+    return 0 < int(value) < 2**63

@@ -6,7 +6,7 @@ from django.utils import timezone
 from campaigns.models import CampaignMember, Character
 from conversations import exceptions
 from conversations.models import Conversation, Participant
-from conversations.policy import Role
+from conversations.policy import Role, can_see_private
 from workspaces.models import WorkspaceMember
 
 
@@ -52,13 +52,20 @@ def require_scope_users(conversation: Conversation, user_ids, *, field: str = "u
         raise exceptions.UserNotFound(field=field, object_id=missing[0])
 
 
-def require_campaign_character(conversation: Conversation, character_id, *, field="character_id"):
-    """The character, which must belong to the conversation's campaign."""
+def require_campaign_character(
+    conversation: Conversation, character_id, *, field="character_id", role: Role | None = None
+):
+    """The character, which must belong to the conversation's campaign.
+
+    With a `role` that does not see private entities, a private character is
+    missing too (referencing it must not reveal that it exists).
+    """
     if not conversation.campaign_id:
         raise exceptions.CharacterNotFound(field=field, object_id=character_id)
-    character = Character.objects.filter(
-        pk=character_id, campaign_id=conversation.campaign_id
-    ).first()
+    characters = Character.objects.filter(campaign_id=conversation.campaign_id)
+    if role is not None and not can_see_private(role):
+        characters = characters.filter(entity__is_private=False)
+    character = characters.filter(pk=character_id).first()
     if character is None:
         raise exceptions.CharacterNotFound(field=field, object_id=character_id)
     return character

@@ -47,7 +47,7 @@ def message_add(
     the content; only participants can be mentioned.
     """
     policy.require_can_post(role, conversation)
-    _validate_author(conversation, author_user_id, author_character_id)
+    _validate_author(conversation, author_user_id, author_character_id, role=role)
     conversation = lock_conversation(conversation, role)
     policy.require_can_post(role, conversation)
     now = timezone.now()
@@ -97,10 +97,13 @@ def message_update(
     """Edit a message: bumps `version` and `edited_at`; only the poster or an admin."""
     policy.require_can_change_message(role, message, actor)
     conversation = message.conversation
+    # A character the message already names stays valid, even one the actor cannot see.
+    new_character = None if author_character_id is UNSET else author_character_id
     _validate_author(
         conversation,
         None if author_user_id is UNSET else author_user_id,
-        None if author_character_id is UNSET else author_character_id,
+        new_character,
+        role=None if new_character == message.author_character_id else role,
     )
     # Conversation first, then the message: the order message_remove and
     # message_add take their locks in, so an edit racing a removal queues
@@ -161,12 +164,12 @@ def message_remove(*, actor, role: Role, message: Message) -> None:
     touch(conversation, actor=actor)
 
 
-def _validate_author(conversation, author_user_id, author_character_id) -> None:
-    """Kanka authors: a campaign member and/or a character of the same campaign."""
+def _validate_author(conversation, author_user_id, author_character_id, *, role=None) -> None:
+    """Kanka authors: a campaign member and/or a character of the campaign (one `role` may see)."""
     if author_user_id is not None:
         require_scope_users(conversation, [author_user_id], field="user_id")
     if author_character_id is not None:
-        require_campaign_character(conversation, author_character_id)
+        require_campaign_character(conversation, author_character_id, role=role)
 
 
 def _store_mentions(message: Message, content: str, mentioned_user_ids) -> None:

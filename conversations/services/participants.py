@@ -21,7 +21,7 @@ def participant_add(*, actor, role: Role, conversation, user_id=None, character_
     policy.require_can_manage_participants(role, conversation)
     conversation = lock_conversation(conversation, role)
     policy.require_can_manage_participants(role, conversation)
-    user_id, character = _validated_subject(conversation, user_id, character_id)
+    user_id, character = _validated_subject(conversation, user_id, character_id, role=role)
     existing = Participant.objects.filter(conversation=conversation)
     if existing.filter(user_id=user_id, character=character).exists():
         field = "user_id" if user_id else "character_id"
@@ -46,7 +46,11 @@ def participant_update(*, actor, role: Role, participant, user_id=UNSET, charact
         new_character = None
     if character_id is not UNSET and character_id is not None and user_id is UNSET:
         new_user = None
-    new_user, character = _validated_subject(conversation, new_user, new_character)
+    # A character the row already names stays valid, even one the actor cannot see.
+    unchanged = new_character is not None and new_character == participant.character_id
+    new_user, character = _validated_subject(
+        conversation, new_user, new_character, role=None if unchanged else role
+    )
     clash = (
         Participant.objects.filter(conversation=conversation, user_id=new_user, character=character)
         .exclude(pk=participant.pk)
@@ -120,8 +124,8 @@ def participants_remove(*, actor, role: Role, conversation, user_ids) -> None:
         touch(conversation, actor=actor)
 
 
-def _validated_subject(conversation, user_id, character_id):
-    """Exactly one of a scope member's user id or a campaign character."""
+def _validated_subject(conversation, user_id, character_id, *, role: Role | None = None):
+    """Exactly one of a scope member's user id or a campaign character (one `role` may see)."""
     if (user_id is None) == (character_id is None):
         raise exceptions.InvalidArgument(
             "Give exactly one of user_id and character_id.", field="user_id"
@@ -129,4 +133,4 @@ def _validated_subject(conversation, user_id, character_id):
     if user_id is not None:
         require_scope_users(conversation, [user_id])
         return int(user_id), None
-    return None, require_campaign_character(conversation, character_id)
+    return None, require_campaign_character(conversation, character_id, role=role)

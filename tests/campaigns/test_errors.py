@@ -172,3 +172,10 @@ def test_a_private_conversation_is_404_not_403_for_a_player(api, campaign, playe
         "code": 404,
         "error": f"No query results for model [App\\Models\\Conversation] {private.pk}",
     }
+
+
+def test_an_id_int_would_parse_but_no_client_means_is_404(api, campaign, admin, conversation):
+    fullwidth = str(conversation.pk).translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    for bad in (f"%20{conversation.pk}", f"+{conversation.pk}", fullwidth):
+        response = api("get", f"campaigns/{campaign.pk}/conversations/{bad}", admin)
+        assert response.status_code == 404, bad
