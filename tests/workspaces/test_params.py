@@ -5,8 +5,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from conversations.models import Participant
-from tests.workspaces.twist import assert_error, call, conversation
+from conversations.models import Conversation, Message, Participant
+from tests.workspaces.twist import assert_error, call, conversation, post
 
 pytestmark = pytest.mark.django_db
 
@@ -145,16 +145,33 @@ def test_get_unread_accepts_id_for_workspace_id(client, as_alice, workspace, ali
 
 
 def test_reads_never_write_even_when_posted(client, as_alice, workspace, alice, bob):
+    """Alice has unread messages, an archived and muted conversation: reading keeps it so."""
     conv = conversation(workspace, alice, bob)
-    before = list(Participant.objects.values_list("last_read_obj_index", "archived", "muted_until"))
+    message = post(conv, bob, f"[Alice](twist-mention://{alice.pk})")
+    post(conv, bob, "unread too")
+    call(client, "conversations/archive", as_alice, id=conv.pk)
+    call(client, "conversations/mute", as_alice, id=conv.pk, minutes=5)
 
+    def state():
+        return (
+            list(Participant.objects.values_list("last_read_obj_index", "archived", "muted_until")),
+            list(Conversation.objects.values_list("updated_at", "last_activity_at", "title")),
+            list(Message.objects.values_list("pk", "content", "version", "updated_at")),
+        )
+
+    before = state()
     for method, params in [
         ("conversations/getone", {"id": conv.pk}),
         ("conversations/get", {"workspace_id": workspace.pk, "archived": True}),
         ("conversations/get_unread", {"workspace_id": workspace.pk}),
         ("conversation_messages/get", {"conversation_id": conv.pk}),
+        ("conversation_messages/getone", {"id": message.pk}),
     ]:
-        assert call(client, method, as_alice, encoding="form", **params).status_code == 200
+        for encoding in ("form", "json"):
+            response = call(client, method, as_alice, encoding=encoding, **params)
+            assert response.status_code == 200, (method, response.content)
 
-    after = list(Participant.objects.values_list("last_read_obj_index", "archived", "muted_until"))
-    assert after == before
+    assert state() == before
+    assert call(client, "conversations/get_unread", as_alice, workspace_id=workspace.pk).json() == [
+        {"conversation_id": conv.pk, "obj_index": 1, "direct_mention": True}
+    ]
