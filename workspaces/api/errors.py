@@ -22,45 +22,36 @@ logger = logging.getLogger(__name__)
 
 
 class Code(IntEnum):
-    MISSING_ARGUMENT = 19
-    INVALID_ARGUMENT = 20
-    WORKSPACE_NOT_FOUND = 105
-    USER_NOT_FOUND = 106
-    FORBIDDEN = 109
-    RESOURCE_NOT_FOUND = 110
-    BAD_REQUEST = 114
-    BAD_ATTACHMENTS = 118
-    NOT_LOGGED_IN = 120
-    CONVERSATION_NOT_FOUND = 124
-    MESSAGE_NOT_FOUND = 125
-    BAD_ACTIONS = 133
-    INVALID_TOKEN = 200
-    INTERNAL_ERROR = 201
+    """Twist's error codes, each with its HTTP status and `error_string` (no trailing period)."""
 
+    status: int
+    string: str
 
-# code → (HTTP status, error_string). Twist's strings carry no trailing period.
-ERRORS: dict[Code, tuple[int, str]] = {
-    Code.MISSING_ARGUMENT: (400, "Required argument is missing"),
-    Code.INVALID_ARGUMENT: (400, "Invalid argument value"),
-    Code.WORKSPACE_NOT_FOUND: (404, "Workspace not found"),
-    Code.USER_NOT_FOUND: (404, "User not found"),
-    Code.FORBIDDEN: (403, "Forbidden"),
-    Code.RESOURCE_NOT_FOUND: (404, "Resource not found"),
-    Code.BAD_REQUEST: (400, "Bad Request"),
-    Code.BAD_ATTACHMENTS: (
-        400,
-        "One or more attachments don't comply with the JSON specification",
-    ),
-    Code.NOT_LOGGED_IN: (401, "You are not logged in"),
-    Code.CONVERSATION_NOT_FOUND: (404, "Conversation not found"),
-    Code.MESSAGE_NOT_FOUND: (404, "Message not found"),
+    def __new__(cls, code: int, status: int, string: str):
+        member = int.__new__(cls, code)
+        member._value_ = code
+        member.status = status
+        member.string = string
+        return member
+
+    MISSING_ARGUMENT = 19, 400, "Required argument is missing"
+    INVALID_ARGUMENT = 20, 400, "Invalid argument value"
+    WORKSPACE_NOT_FOUND = 105, 404, "Workspace not found"
+    USER_NOT_FOUND = 106, 404, "User not found"
+    FORBIDDEN = 109, 403, "Forbidden"
+    RESOURCE_NOT_FOUND = 110, 404, "Resource not found"
+    BAD_REQUEST = 114, 400, "Bad Request"
+    BAD_ATTACHMENTS = 118, 400, "One or more attachments don't comply with the JSON specification"
+    NOT_LOGGED_IN = 120, 401, "You are not logged in"
+    CONVERSATION_NOT_FOUND = 124, 404, "Conversation not found"
+    MESSAGE_NOT_FOUND = 125, 404, "Message not found"
     # Twist's table says 404 for 133, most likely a typo: it is a bad argument.
-    Code.BAD_ACTIONS: (400, "One or more actions don't comply with the JSON specification"),
-    Code.INVALID_TOKEN: (403, "Invalid token"),
-    Code.INTERNAL_ERROR: (500, "Internal Server Error"),
-}
+    BAD_ACTIONS = 133, 400, "One or more actions don't comply with the JSON specification"
+    INVALID_TOKEN = 200, 403, "Invalid token"
+    INTERNAL_ERROR = 201, 500, "Internal Server Error"
 
-# Validation error codes our input fields raise, mapped to Twist's codes.
+
+# Validation error codes our input fields raise, mapped to Twist's codes, in precedence order.
 VALIDATION_CODES = {
     "required": Code.MISSING_ARGUMENT,
     "attachments": Code.BAD_ATTACHMENTS,
@@ -80,7 +71,7 @@ class TwistError(Exception):
 
     def __init__(self, code: Code):
         self.code = code
-        super().__init__(ERRORS[code][1])
+        super().__init__(code.string)
 
 
 def error_body(code: Code) -> dict:
@@ -88,12 +79,12 @@ def error_body(code: Code) -> dict:
         "error_uuid": uuid.uuid4().hex,
         "error_code": int(code),
         "error_extra": {},
-        "error_string": ERRORS[code][1],
+        "error_string": code.string,
     }
 
 
 def error_response(code: Code, *, headers=None) -> Response:
-    return Response(error_body(code), status=ERRORS[code][0], headers=headers)
+    return Response(error_body(code), status=code.status, headers=headers)
 
 
 def twist_exception_handler(exc, context):
@@ -136,9 +127,9 @@ def _code_for(exc) -> Code:
 def _validation_code(codes) -> Code:
     """A missing argument wins over a bad one; attachments and actions have their own codes."""
     found = set(_flatten(codes))
-    for drf_code in ("required", "attachments", "actions"):
+    for drf_code, code in VALIDATION_CODES.items():
         if drf_code in found:
-            return VALIDATION_CODES[drf_code]
+            return code
     return Code.INVALID_ARGUMENT
 
 

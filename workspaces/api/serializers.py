@@ -92,8 +92,13 @@ class TwistConversationUpdateInput(serializers.Serializer):
 
 
 class TwistUserInput(serializers.Serializer):
+    """One user; validated as the one-element `user_ids` of the *_users methods."""
+
     id = TwistIntegerField()
     user_id = TwistIntegerField()
+
+    def validate(self, attrs):
+        return {"id": attrs["id"], "user_ids": [attrs["user_id"]]}
 
 
 class TwistUsersInput(serializers.Serializer):

@@ -28,6 +28,21 @@ def _message(request, message_id):
     return s.TwistMessageOutput(message).data
 
 
+class _OnConversation(TwistView):
+    """A method on one of the caller's conversations, resolved (and authorised) before `act`."""
+
+    conversation_param = "id"
+
+    def call(self, request, params):
+        conversation, role = selectors.conversation_of_user(
+            user=request.user, conversation_id=params[self.conversation_param]
+        )
+        return self.act(request, params, conversation, role)
+
+    def act(self, request, params: dict, conversation, role):
+        raise NotImplementedError
+
+
 # --- conversations ----------------------------------------------------------
 
 
@@ -80,17 +95,14 @@ class ConversationGetOrCreate(TwistView):
         return _conversation(request, conversation.pk)
 
 
-class ConversationUpdate(TwistView):
+class ConversationUpdate(_OnConversation):
     """Rename a conversation and/or set the caller's archive flag."""
 
     scope = WRITE
     input_serializer = s.TwistConversationUpdateInput
     output_serializer = s.TwistConversationOutput
 
-    def call(self, request, params):
-        conversation, role = selectors.conversation_of_user(
-            user=request.user, conversation_id=params["id"]
-        )
+    def act(self, request, params, conversation, role):
         workspace_services.conversation_update(
             actor=request.user,
             role=role,
@@ -101,23 +113,14 @@ class ConversationUpdate(TwistView):
         return _conversation(request, conversation.pk)
 
 
-class _ParticipantsView(TwistView):
+class _ParticipantsView(_OnConversation):
     scope = WRITE
     output_serializer = s.TwistStatusOutput
     service = None
 
-    def user_ids(self, params) -> list[int]:
-        raise NotImplementedError
-
-    def call(self, request, params):
-        conversation, role = selectors.conversation_of_user(
-            user=request.user, conversation_id=params["id"]
-        )
+    def act(self, request, params, conversation, role):
         self.service(
-            actor=request.user,
-            role=role,
-            conversation=conversation,
-            user_ids=self.user_ids(params),
+            actor=request.user, role=role, conversation=conversation, user_ids=params["user_ids"]
         )
         return OK
 
@@ -128,18 +131,12 @@ class ConversationAddUser(_ParticipantsView):
     input_serializer = s.TwistUserInput
     service = staticmethod(services.participants_add)
 
-    def user_ids(self, params):
-        return [params["user_id"]]
-
 
 class ConversationAddUsers(_ParticipantsView):
     """Add workspace members to the conversation; all ids are checked first."""
 
     input_serializer = s.TwistUsersInput
     service = staticmethod(services.participants_add)
-
-    def user_ids(self, params):
-        return params["user_ids"]
 
 
 class ConversationRemoveUser(_ParticipantsView):
@@ -148,9 +145,6 @@ class ConversationRemoveUser(_ParticipantsView):
     input_serializer = s.TwistUserInput
     service = staticmethod(services.participants_remove)
 
-    def user_ids(self, params):
-        return [params["user_id"]]
-
 
 class ConversationRemoveUsers(_ParticipantsView):
     """Remove participants; one participant at least stays."""
@@ -158,20 +152,14 @@ class ConversationRemoveUsers(_ParticipantsView):
     input_serializer = s.TwistUsersInput
     service = staticmethod(services.participants_remove)
 
-    def user_ids(self, params):
-        return params["user_ids"]
 
-
-class _ArchiveView(TwistView):
+class _ArchiveView(_OnConversation):
     scope = WRITE
     input_serializer = s.TwistIdInput
     output_serializer = s.TwistStatusOutput
     archived = True
 
-    def call(self, request, params):
-        conversation, _ = selectors.conversation_of_user(
-            user=request.user, conversation_id=params["id"]
-        )
+    def act(self, request, params, conversation, role):
         services.conversation_set_archived(
             actor=request.user, conversation=conversation, archived=self.archived
         )
@@ -204,16 +192,13 @@ class ConversationGetUnread(TwistView):
         return s.TwistUnreadOutput(unread, many=True).data
 
 
-class _MarkView(TwistView):
+class _MarkView(_OnConversation):
     scope = WRITE
     input_serializer = s.TwistMarkInput
     output_serializer = s.TwistStatusOutput
     service = None
 
-    def call(self, request, params):
-        conversation, _ = selectors.conversation_of_user(
-            user=request.user, conversation_id=params["id"]
-        )
+    def act(self, request, params, conversation, role):
         obj_index = workspace_selectors.read_position(
             user=request.user,
             conversation=conversation,
@@ -236,34 +221,28 @@ class ConversationMarkUnread(_MarkView):
     service = staticmethod(services.conversation_mark_unread)
 
 
-class ConversationMute(TwistView):
+class ConversationMute(_OnConversation):
     """Mute the conversation for the caller for `minutes`."""
 
     scope = WRITE
     input_serializer = s.TwistMuteInput
     output_serializer = s.TwistConversationOutput
 
-    def call(self, request, params):
-        conversation, _ = selectors.conversation_of_user(
-            user=request.user, conversation_id=params["id"]
-        )
+    def act(self, request, params, conversation, role):
         services.conversation_mute(
             actor=request.user, conversation=conversation, minutes=params["minutes"]
         )
         return _conversation(request, conversation.pk)
 
 
-class ConversationUnmute(TwistView):
+class ConversationUnmute(_OnConversation):
     """Clear the caller's mute."""
 
     scope = WRITE
     input_serializer = s.TwistIdInput
     output_serializer = s.TwistConversationOutput
 
-    def call(self, request, params):
-        conversation, _ = selectors.conversation_of_user(
-            user=request.user, conversation_id=params["id"]
-        )
+    def act(self, request, params, conversation, role):
         services.conversation_unmute(actor=request.user, conversation=conversation)
         return _conversation(request, conversation.pk)
 
@@ -281,7 +260,7 @@ class MessageGetOne(TwistView):
         return _message(request, params["id"])
 
 
-class MessageGet(TwistView):
+class MessageGet(_OnConversation):
     """A page of a conversation's messages by `obj_index` (default newest first).
 
     Filter, then order, then limit: `from_obj_index` without `order_by=ASC`
@@ -289,13 +268,11 @@ class MessageGet(TwistView):
     message ids in the same order.
     """
 
+    conversation_param = "conversation_id"
     input_serializer = s.TwistMessagesGetInput
     output_serializer = s.TwistMessageOutput(many=True)
 
-    def call(self, request, params):
-        conversation, _ = selectors.conversation_of_user(
-            user=request.user, conversation_id=params["conversation_id"]
-        )
+    def act(self, request, params, conversation, role):
         page = selectors.messages_page(
             conversation=conversation,
             from_obj_index=params.get("from_obj_index"),
@@ -310,17 +287,15 @@ class MessageGet(TwistView):
         return s.TwistMessageOutput(selectors.messages_for_output(page), many=True).data
 
 
-class MessageAdd(TwistView):
+class MessageAdd(_OnConversation):
     """Post a message; it moves the caller's read marker and un-archives for the others."""
 
     scope = WRITE
+    conversation_param = "conversation_id"
     input_serializer = s.TwistMessageAddInput
     output_serializer = s.TwistMessageOutput
 
-    def call(self, request, params):
-        conversation, role = selectors.conversation_of_user(
-            user=request.user, conversation_id=params["conversation_id"]
-        )
+    def act(self, request, params, conversation, role):
         message = services.message_add(
             actor=request.user,
             role=role,
