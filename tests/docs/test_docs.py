@@ -88,6 +88,13 @@ def test_docs_pages_load_every_asset_from_our_own_static_files(client, url):
         assert asset.startswith("/static/"), asset
         assert finders.find(asset.removeprefix("/static/")), asset
     assert "https://" not in html and "http://" not in html
+    # The viewers' scripts may still ask elsewhere (ReDoc's logo): the browser refuses.
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in response["Content-Security-Policy"].split(";")
+    )
+    assert policy["default-src"] == "'self'"
+    assert policy["img-src"] == "'self' data:"
 
 
 def test_unknown_api_url_is_json_even_for_a_browser(client):
