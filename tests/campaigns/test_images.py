@@ -28,6 +28,15 @@ def stored_files(settings):
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
 
 
+class ImageServer(str):
+    """The server's base URL, which also knows the paths it was asked for."""
+
+    def __new__(cls, url: str, requested: list[str]):
+        server = super().__new__(cls, url)
+        server.requested = requested
+        return server
+
+
 @pytest.fixture(scope="module")
 def image_server():
     """A local HTTP server: `/image.png` is a PNG, `/text` is not an image, `/big` is large."""
@@ -36,9 +45,11 @@ def image_server():
         "/text": b"just text",
         "/big": b"x" * 4096,
     }
+    requested = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
+            requested.append(self.path)
             body = payloads.get(self.path)
             if body is None:
                 self.send_response(404)
@@ -55,7 +66,7 @@ def image_server():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    yield ImageServer(f"http://127.0.0.1:{server.server_address[1]}", requested)
     server.shutdown()
     server.server_close()
 
@@ -213,6 +224,7 @@ def test_a_visitor_cannot_make_the_server_fetch_a_url(
     settings.IMAGE_URL_ALLOW_PRIVATE = True
     campaign.is_public = True
     campaign.save()
+    image_server.requested.clear()
 
     response = api(
         "post",
@@ -222,4 +234,5 @@ def test_a_visitor_cannot_make_the_server_fetch_a_url(
     )
 
     assert response.status_code == 403
+    assert image_server.requested == []
     assert stored_files(settings) == []

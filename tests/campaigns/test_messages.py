@@ -131,16 +131,27 @@ def test_create_with_an_author_outside_the_campaign_is_422(api, admin, conversat
 
 
 @pytest.mark.parametrize("method", ["put", "patch"])
-def test_update_is_partial_and_bumps_updated_at(api, admin, conversation, method):
-    message = add_message(conversation, admin, "draft")
+def test_update_is_partial_and_bumps_updated_at(api, admin, player, conversation, method):
+    character = CharacterFactory(campaign=conversation.campaign)
+    message = add_message(
+        conversation, admin, "draft", author_user_id=player.pk, author_character_id=character.pk
+    )
 
     response = api(method, url(conversation, message.pk), admin, {"message": "final"})
 
     assert response.status_code == 200
     data = response.json()["data"]
-    assert data["message"] == "final"
+    assert (data["message"], data["user_id"], data["character_id"]) == (
+        "final",
+        player.pk,
+        character.pk,
+    )
     message.refresh_from_db()
-    assert message.content == "final"
+    assert (message.content, message.author_user_id, message.author_character_id) == (
+        "final",
+        player.pk,
+        character.pk,
+    )
     assert message.updated_at > message.created_at
 
 
