@@ -133,28 +133,21 @@ def character_create(
     pronouns: str = "",
     is_dead: bool = False,
 ) -> Character:
-    tags = _campaign_tags(campaign.pk, tag_ids, role=role)
-    policy.require_can_create(role, is_private=is_private)
-    entity = _entity_create(
+    return _child_create(
+        Character,
+        Entity.Kind.CHARACTER,
         actor=actor,
+        role=role,
         campaign=campaign,
-        kind=Entity.Kind.CHARACTER,
-        name=name,
-        type=type,
-        entry=entry,
-        is_private=is_private,
-    )
-    character = Character.objects.create(
-        campaign=campaign,
-        entity=entity,
+        entity_fields=dict(name=name, type=type, entry=entry, is_private=is_private),
+        tag_ids=tag_ids,
+        image=image,
         title=title,
         age=age,
         sex=sex,
         pronouns=pronouns,
         is_dead=is_dead,
     )
-    _entity_update(entity, actor=actor, role=role, tags=tags, image=image, folder="characters")
-    return character
 
 
 @transaction.atomic
@@ -175,27 +168,19 @@ def character_update(
     pronouns=UNSET,
     is_dead=UNSET,
 ) -> Character:
-    tags = UNSET if tag_ids is UNSET else _campaign_tags(character.campaign_id, tag_ids, role=role)
-    _require_can_update(role, character.entity, actor, is_private)
-    details = {"title": title, "age": age, "sex": sex, "pronouns": pronouns, "is_dead": is_dead}
-    changed = [field for field, value in details.items() if value is not UNSET]
-    for field in changed:
-        setattr(character, field, details[field])
-    if changed:
-        character.save(update_fields=changed)
-    _entity_update(
-        character.entity,
+    return _child_update(
+        character,
         actor=actor,
         role=role,
-        name=name,
-        type=type,
-        entry=entry,
-        is_private=is_private,
-        tags=tags,
+        entity_fields=dict(name=name, type=type, entry=entry, is_private=is_private),
+        tag_ids=tag_ids,
         image=image,
-        folder="characters",
+        title=title,
+        age=age,
+        sex=sex,
+        pronouns=pronouns,
+        is_dead=is_dead,
     )
-    return character
 
 
 @transaction.atomic
@@ -224,21 +209,18 @@ def tag_create(
     colour: str = "",
     parent_id=None,
 ) -> Tag:
-    tags = _campaign_tags(campaign.pk, tag_ids, role=role)
-    parent = _parent_tag(campaign.pk, parent_id, tag=None, role=role)
-    policy.require_can_create(role, is_private=is_private)
-    entity = _entity_create(
+    return _child_create(
+        Tag,
+        Entity.Kind.TAG,
         actor=actor,
+        role=role,
         campaign=campaign,
-        kind=Entity.Kind.TAG,
-        name=name,
-        type=type,
-        entry=entry,
-        is_private=is_private,
+        entity_fields=dict(name=name, type=type, entry=entry, is_private=is_private),
+        tag_ids=tag_ids,
+        image=image,
+        colour=colour,
+        parent=_parent_tag(campaign.pk, parent_id, tag=None, role=role),
     )
-    tag = Tag.objects.create(campaign=campaign, entity=entity, colour=colour, parent=parent)
-    _entity_update(entity, actor=actor, role=role, tags=tags, image=image, folder="tags")
-    return tag
 
 
 @transaction.atomic
@@ -256,33 +238,19 @@ def tag_update(
     colour=UNSET,
     parent_id=UNSET,
 ) -> Tag:
-    tags = UNSET if tag_ids is UNSET else _campaign_tags(tag.campaign_id, tag_ids, role=role)
     parent = (
         UNSET if parent_id is UNSET else _parent_tag(tag.campaign_id, parent_id, tag=tag, role=role)
     )
-    _require_can_update(role, tag.entity, actor, is_private)
-    changed = []
-    if colour is not UNSET:
-        tag.colour = colour
-        changed.append("colour")
-    if parent is not UNSET:
-        tag.parent = parent
-        changed.append("parent")
-    if changed:
-        tag.save(update_fields=changed)
-    _entity_update(
-        tag.entity,
+    return _child_update(
+        tag,
         actor=actor,
         role=role,
-        name=name,
-        type=type,
-        entry=entry,
-        is_private=is_private,
-        tags=tags,
+        entity_fields=dict(name=name, type=type, entry=entry, is_private=is_private),
+        tag_ids=tag_ids,
         image=image,
-        folder="tags",
+        colour=colour,
+        parent=parent,
     )
-    return tag
 
 
 @transaction.atomic
@@ -294,6 +262,44 @@ def tag_delete(*, actor, role: Role, tag: Tag) -> None:
 
 
 # --- helpers --------------------------------------------------------------------
+
+# Where each kind's images go under MEDIA_ROOT.
+FOLDERS = {Entity.Kind.CHARACTER: "characters", Entity.Kind.TAG: "tags"}
+
+
+def _child_create(model, kind, *, actor, role, campaign, entity_fields, tag_ids, image, **fields):
+    """A character or tag: its entity, then the child row with `fields`, then tags and image.
+
+    References (tags, a parent already resolved by the caller) are checked
+    before the permission, as Kanka validates before it authorises.
+    """
+    tags = _campaign_tags(campaign.pk, tag_ids, role=role)
+    policy.require_can_create(role, is_private=entity_fields["is_private"])
+    entity = _entity_create(actor=actor, campaign=campaign, kind=kind, **entity_fields)
+    child = model.objects.create(campaign=campaign, entity=entity, **fields)
+    _entity_update(entity, actor=actor, role=role, tags=tags, image=image, folder=FOLDERS[kind])
+    return child
+
+
+def _child_update(child, *, actor, role, entity_fields, tag_ids, image, **fields):
+    """Change a character or tag: the given child `fields`, then its entity (UNSET: untouched)."""
+    tags = UNSET if tag_ids is UNSET else _campaign_tags(child.campaign_id, tag_ids, role=role)
+    _require_can_update(role, child.entity, actor, entity_fields["is_private"])
+    changed = [field for field, value in fields.items() if value is not UNSET]
+    for field in changed:
+        setattr(child, field, fields[field])
+    if changed:
+        child.save(update_fields=changed)
+    _entity_update(
+        child.entity,
+        actor=actor,
+        role=role,
+        tags=tags,
+        image=image,
+        folder=FOLDERS[child.entity.kind],
+        **entity_fields,
+    )
+    return child
 
 
 def _entity_create(*, actor, campaign, kind, name, type, entry, is_private) -> Entity:
