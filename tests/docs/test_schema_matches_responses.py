@@ -1,0 +1,119 @@
+"""The OpenAPI schema describes what each API really sends: real responses validate against it."""
+
+import copy
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from conversations import services
+from conversations.policy import Role
+from tests.factories import (
+    CampaignConversationFactory,
+    CampaignMemberFactory,
+    ParticipantFactory,
+    WorkspaceConversationFactory,
+    WorkspaceMemberFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _json_schema(node):
+    """OpenAPI 3.0 → JSON Schema: `nullable` becomes a null alternative; objects are closed."""
+    if isinstance(node, list):
+        return [_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _json_schema(value) for key, value in node.items()}
+    if "$ref" in node:
+        return {"$ref": node["$ref"]}
+    if "properties" in node and "additionalProperties" not in node:
+        # An undocumented key on the wire is a schema defect too.
+        node["additionalProperties"] = False
+    if node.pop("nullable", False):
+        return {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+@pytest.fixture
+def assert_documented(client):
+    document = client.get("/api/schema/", {"format": "json"}).json()
+    components = _json_schema(copy.deepcopy(document["components"]))
+
+    def template(url):
+        """The schema's path for a real URL (/api/v3/ is documented once, under /api/v1/)."""
+        real = url.split("?")[0].replace("/api/v3/", "/api/v1/").strip("/").split("/")
+        for path in document["paths"]:
+            parts = path.strip("/").split("/")
+            if len(parts) == len(real) and all(
+                p == r or p.startswith("{") for p, r in zip(parts, real, strict=True)
+            ):
+                return path
+        raise AssertionError(f"{url} is not in the schema")
+
+    def check(response, url, method="post"):
+        path = template(url)
+        operation = document["paths"][path][method]
+        documented = operation["responses"][str(response.status_code)]
+        schema = _json_schema(documented["content"]["application/json"]["schema"])
+        validator = Draft202012Validator({**schema, "components": components})
+        errors = [
+            f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(response.json())
+        ]
+        assert errors == [], f"{method.upper()} {path} {response.status_code}"
+
+    return check
+
+
+def test_campaign_api_responses_match_the_schema(client, bearer, assert_documented):
+    member = CampaignMemberFactory(role="admin")
+    conversation = CampaignConversationFactory(campaign=member.campaign)
+    ParticipantFactory(conversation=conversation, user=member.user)
+    services.message_add(
+        actor=member.user,
+        role=Role.ADMIN,
+        conversation=conversation,
+        content="hello",
+        author_user_id=member.user.pk,
+    )
+    base = f"/api/1.0/campaigns/{member.campaign_id}/conversations"
+    as_member = bearer(member.user)
+
+    urls = [
+        "/api/1.0/campaigns",
+        base,
+        f"{base}/{conversation.pk}",
+        f"{base}/{conversation.pk}/conversation_messages",
+        f"{base}/{conversation.pk}/conversation_participants",
+        f"{base}/0",
+        f"/api/1.0/campaigns/{member.campaign_id}/characters",
+        "/api/1.0/profile",
+    ]
+    for url in urls:
+        assert_documented(client.get(url, **as_member), url, "get")
+    assert_documented(client.get(base), base, "get")
+
+
+def test_workspace_api_responses_match_the_schema(client, bearer, assert_documented):
+    member = WorkspaceMemberFactory()
+    conversation = WorkspaceConversationFactory(workspace=member.workspace)
+    ParticipantFactory(conversation=conversation, user=member.user)
+    message = services.message_add(
+        actor=member.user, role=Role.MEMBER, conversation=conversation, content="hello"
+    )
+    as_member = bearer(member.user)
+
+    cases = [
+        ("/api/v1/conversations/get", {"workspace_id": member.workspace_id}),
+        ("/api/v1/conversations/getone", {"id": conversation.pk}),
+        ("/api/v1/conversations/getone", {"id": "abc"}),
+        ("/api/v1/conversations/get_unread", {"workspace_id": member.workspace_id}),
+        ("/api/v1/conversation_messages/get", {"conversation_id": conversation.pk}),
+        ("/api/v1/conversation_messages/getone", {"id": message.pk}),
+        ("/api/v1/conversation_messages/getone", {"id": 0}),
+        ("/api/v1/users/get_session_user", {}),
+        ("/api/v3/workspaces/getone", {"id": member.workspace_id}),
+    ]
+    for path, params in cases:
+        assert_documented(client.get(path, params, **as_member), path)
+    assert_documented(client.get("/api/v3/workspaces/get"), "/api/v3/workspaces/get")
