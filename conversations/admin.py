@@ -163,8 +163,13 @@ class ConversationAdmin(ReadOnlyModelAdmin):
     )
 
     def get_queryset(self, request):
-        # One COUNT per page, in the list's own query, never one per row.
-        return super().get_queryset(request).annotate(participant_total=Count("participants"))
+        # One COUNT per page, in the list's own query, never one per row. Distinct:
+        # a search on participant names joins participants again, multiplying rows.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(participant_total=Count("participants", distinct=True))
+        )
 
     @admin.display(description="scope")
     def scope(self, obj):

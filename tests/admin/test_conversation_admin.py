@@ -294,3 +294,14 @@ def test_remove_participant_logs_on_participant_and_conversation(mod_client, mod
     entries = LogEntry.objects.filter(user=moderator).values_list("object_id", "change_message")
     note = "Removed participant Troll (troll). Reason: Harassment"
     assert set(entries) == {(str(gone.pk), note), (str(conversation.pk), note)}
+
+
+def test_participant_count_stays_right_when_a_search_matches_participants(mod_client):
+    conversation = WorkspaceConversationFactory(title="Launch")
+    for name in ("ann", "anna", "annette"):
+        ParticipantFactory(conversation=conversation, user__username=name)
+
+    for q in ("launch", "ann"):
+        response = mod_client.get(CHANGELIST, {"q": q})
+        [row] = response.context["cl"].result_list
+        assert row.participant_total == 3, q
