@@ -1,9 +1,7 @@
 from django.contrib import admin
-from django.db.models import Count, Q
-from django.urls import reverse
-from django.utils.html import format_html
 
 from campaigns.models import Campaign, CampaignMember, Character, Entity, Tag
+from conversations.admin import LiveConversationsColumn
 
 
 class CampaignMemberInline(admin.TabularInline):
@@ -13,31 +11,12 @@ class CampaignMemberInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(LiveConversationsColumn, admin.ModelAdmin):
+    conversations_lookup = "campaign__id__exact"
     list_display = ("name", "is_public", "conversations", "created_at")
     list_filter = ("is_public",)
     search_fields = ("name",)
     inlines = [CampaignMemberInline]
-
-    def get_queryset(self, request):
-        # Counted in the list's own query, not once per row.
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                conversation_total=Count(
-                    "conversations", filter=Q(conversations__deleted_at__isnull=True)
-                )
-            )
-        )
-
-    @admin.display(description="conversations", ordering="conversation_total")
-    def conversations(self, obj):
-        """The live conversation count, linking to the moderators' list of them."""
-        url = reverse("admin:conversations_conversation_changelist")
-        return format_html(
-            '<a href="{}?campaign__id__exact={}">{}</a>', url, obj.pk, obj.conversation_total
-        )
 
 
 @admin.register(CampaignMember)

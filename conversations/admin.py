@@ -10,9 +10,11 @@ conversation's counters by hand, nor hard-delete a conversation.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 
@@ -90,34 +92,36 @@ def confirm_with_reason(
     return TemplateResponse(request, "admin/conversations/moderation_confirmation.html", context)
 
 
-class ScopeFilter(admin.SimpleListFilter):
+class ChoiceFilter(admin.SimpleListFilter):
+    """A list filter whose every choice is one `Q`: `options = {value: (label, Q)}`."""
+
+    options: dict = {}
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, (label, _) in self.options.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in self.options:
+            return queryset.filter(self.options[self.value()][1])
+        return queryset
+
+
+class ScopeFilter(ChoiceFilter):
     title = "scope"
     parameter_name = "scope"
-
-    def lookups(self, request, model_admin):
-        return (("campaign", "Campaign"), ("workspace", "Workspace"))
-
-    def queryset(self, request, queryset):
-        if self.value() == "campaign":
-            return queryset.filter(campaign__isnull=False)
-        if self.value() == "workspace":
-            return queryset.filter(workspace__isnull=False)
-        return queryset
+    options = {
+        "campaign": ("Campaign", Q(campaign__isnull=False)),
+        "workspace": ("Workspace", Q(workspace__isnull=False)),
+    }
 
 
-class DeletedFilter(admin.SimpleListFilter):
+class DeletedFilter(ChoiceFilter):
     title = "deleted"
     parameter_name = "deleted"
-
-    def lookups(self, request, model_admin):
-        return (("yes", "Yes"), ("no", "No"))
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(deleted_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(deleted_at__isnull=True)
-        return queryset
+    options = {
+        "yes": ("Yes", Q(deleted_at__isnull=False)),
+        "no": ("No", Q(deleted_at__isnull=True)),
+    }
 
 
 def _describe_conversation(conversation):
@@ -128,6 +132,58 @@ def _scope_label(conversation):
     if conversation.campaign_id:
         return f"Campaign: {conversation.campaign.name}"
     return f"Workspace: {conversation.workspace.name}"
+
+
+class LiveConversationsColumn:
+    """A campaign's or workspace's `conversations` column: its live conversations, linked.
+
+    The count is annotated on the list's own query, not counted once per row;
+    the link opens the moderators' conversation list filtered by
+    `conversations_lookup` (e.g. "campaign__id__exact").
+    """
+
+    conversations_lookup = ""
+
+    def get_queryset(self, request):
+        live = Q(conversations__deleted_at__isnull=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(conversation_total=Count("conversations", filter=live))
+        )
+
+    @admin.display(description="conversations", ordering="conversation_total")
+    def conversations(self, obj):
+        url = reverse("admin:conversations_conversation_changelist")
+        return format_html(
+            '<a href="{}?{}={}">{}</a>',
+            url,
+            self.conversations_lookup,
+            obj.pk,
+            obj.conversation_total,
+        )
+
+
+def _conversation_action(name, description, question, done, run):
+    """An admin action that asks for a reason, then runs `run(moderator, conversations, reason)`."""
+
+    @admin.action(description=description, permissions=["moderate"])
+    def action(modeladmin, request, queryset):
+        return confirm_with_reason(
+            modeladmin,
+            request,
+            queryset.select_related("campaign", "workspace"),
+            action=name,
+            question=question,
+            done=done,
+            perform=lambda objs, reason: run(
+                moderator=request.user, conversations=objs, reason=reason
+            ),
+            describe=_describe_conversation,
+        )
+
+    action.__name__ = name
+    return action
 
 
 @admin.register(Conversation)
@@ -183,66 +239,34 @@ class ConversationAdmin(ReadOnlyModelAdmin):
     def deleted(self, obj):
         return obj.deleted_at is not None
 
-    def _moderate(self, request, queryset, action, question, done, run):
-        queryset = queryset.select_related("campaign", "workspace")
-        return confirm_with_reason(
-            self,
-            request,
-            queryset,
-            action=action,
-            question=question,
-            done=done,
-            perform=lambda objs, reason: run(
-                moderator=request.user, conversations=objs, reason=reason
-            ),
-            describe=_describe_conversation,
-        )
-
-    @admin.action(description="Close selected conversations", permissions=["moderate"])
-    def close(self, request, queryset):
-        return self._moderate(
-            request,
-            queryset,
-            "close",
-            "Close these conversations?",
-            "Closed {count} conversation(s).",
-            lambda **kw: moderation.conversations_set_closed(closed=True, **kw),
-        )
-
-    @admin.action(description="Reopen selected conversations", permissions=["moderate"])
-    def reopen(self, request, queryset):
-        return self._moderate(
-            request,
-            queryset,
-            "reopen",
-            "Reopen these conversations?",
-            "Reopened {count} conversation(s).",
-            lambda **kw: moderation.conversations_set_closed(closed=False, **kw),
-        )
-
-    @admin.action(
-        description="Delete selected conversations (restorable)", permissions=["moderate"]
+    close = _conversation_action(
+        "close",
+        "Close selected conversations",
+        "Close these conversations?",
+        "Closed {count} conversation(s).",
+        lambda **kw: moderation.conversations_set_closed(closed=True, **kw),
     )
-    def soft_delete(self, request, queryset):
-        return self._moderate(
-            request,
-            queryset,
-            "soft_delete",
-            "Delete these conversations? They can be restored.",
-            "Deleted {count} conversation(s).",
-            moderation.conversations_delete,
-        )
-
-    @admin.action(description="Restore selected deleted conversations", permissions=["moderate"])
-    def restore(self, request, queryset):
-        return self._moderate(
-            request,
-            queryset,
-            "restore",
-            "Restore these conversations?",
-            "Restored {count} conversation(s).",
-            moderation.conversations_restore,
-        )
+    reopen = _conversation_action(
+        "reopen",
+        "Reopen selected conversations",
+        "Reopen these conversations?",
+        "Reopened {count} conversation(s).",
+        lambda **kw: moderation.conversations_set_closed(closed=False, **kw),
+    )
+    soft_delete = _conversation_action(
+        "soft_delete",
+        "Delete selected conversations (restorable)",
+        "Delete these conversations? They can be restored.",
+        "Deleted {count} conversation(s).",
+        moderation.conversations_delete,
+    )
+    restore = _conversation_action(
+        "restore",
+        "Restore selected deleted conversations",
+        "Restore these conversations?",
+        "Restored {count} conversation(s).",
+        moderation.conversations_restore,
+    )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), **self._windows(request, object_id)}

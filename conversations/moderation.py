@@ -45,53 +45,74 @@ def message_author_label(message: Message) -> str:
     return user.username if user else "unknown"
 
 
-def conversations_set_closed(*, moderator, conversations, closed: bool, reason: str) -> int:
-    """Close or reopen each conversation not already so; returns how many changed."""
+def _change_each(moderator, conversations, reason: str, *, needed, change, done: str) -> int:
+    """Run `change(conversation)` on each conversation for which `needed` holds.
+
+    One transaction per conversation, with its LogEntry; returns how many changed.
+    """
     require_moderator(moderator)
-    verb = "Closed" if closed else "Reopened"
     changed = 0
     for conversation in conversations:
-        if conversation.is_closed == closed:
+        if not needed(conversation):
             continue
         with transaction.atomic():
-            services.conversation_set_closed(
-                actor=moderator, role=Role.MODERATOR, conversation=conversation, closed=closed
-            )
-            _log(moderator, [conversation], CHANGE, f"{verb} the conversation. Reason: {reason}")
+            change(actor=moderator, role=Role.MODERATOR, conversation=conversation)
+            _log(moderator, [conversation], CHANGE, f"{done} Reason: {reason}")
         changed += 1
     return changed
+
+
+def conversations_set_closed(*, moderator, conversations, closed: bool, reason: str) -> int:
+    """Close or reopen each conversation not already so; returns how many changed."""
+    return _change_each(
+        moderator,
+        conversations,
+        reason,
+        needed=lambda conversation: conversation.is_closed != closed,
+        change=lambda **kw: services.conversation_set_closed(closed=closed, **kw),
+        done="Closed the conversation." if closed else "Reopened the conversation.",
+    )
 
 
 def conversations_delete(*, moderator, conversations, reason: str) -> int:
     """Soft-delete each live conversation (restorable); returns how many changed."""
-    require_moderator(moderator)
-    changed = 0
-    for conversation in conversations:
-        if conversation.is_deleted:
-            continue
-        with transaction.atomic():
-            services.conversation_delete(
-                actor=moderator, role=Role.MODERATOR, conversation=conversation
-            )
-            _log(moderator, [conversation], CHANGE, f"Deleted the conversation. Reason: {reason}")
-        changed += 1
-    return changed
+    return _change_each(
+        moderator,
+        conversations,
+        reason,
+        needed=lambda conversation: not conversation.is_deleted,
+        change=services.conversation_delete,
+        done="Deleted the conversation.",
+    )
 
 
 def conversations_restore(*, moderator, conversations, reason: str) -> int:
     """Undo the soft delete of each deleted conversation; returns how many changed."""
+    return _change_each(
+        moderator,
+        conversations,
+        reason,
+        needed=lambda conversation: conversation.is_deleted,
+        change=services.conversation_restore,
+        done="Restored the conversation.",
+    )
+
+
+def _remove_each(moderator, objects, reason: str, *, describe, remove) -> int:
+    """Remove each object through `remove`, logged on it and on its conversation.
+
+    One transaction per object; returns how many were removed.
+    """
     require_moderator(moderator)
-    changed = 0
-    for conversation in conversations:
-        if not conversation.is_deleted:
-            continue
+    removed = 0
+    for obj in objects:
+        note = f"{describe(obj)} Reason: {reason}"
         with transaction.atomic():
-            services.conversation_restore(
-                actor=moderator, role=Role.MODERATOR, conversation=conversation
-            )
-            _log(moderator, [conversation], CHANGE, f"Restored the conversation. Reason: {reason}")
-        changed += 1
-    return changed
+            _log(moderator, [obj], DELETION, note)
+            _log(moderator, [obj.conversation], CHANGE, note)
+            remove(obj)
+        removed += 1
+    return removed
 
 
 def messages_remove(*, moderator, messages, reason: str) -> int:
@@ -99,16 +120,13 @@ def messages_remove(*, moderator, messages, reason: str) -> int:
 
     `messages` should have `conversation` and the author relations loaded.
     """
-    require_moderator(moderator)
-    removed = 0
-    for message in messages:
-        note = f"Removed message #{message.obj_index} by {message_author_label(message)}."
-        with transaction.atomic():
-            _log(moderator, [message], DELETION, f"{note} Reason: {reason}")
-            _log(moderator, [message.conversation], CHANGE, f"{note} Reason: {reason}")
-            services.message_remove(actor=moderator, role=Role.MODERATOR, message=message)
-        removed += 1
-    return removed
+    return _remove_each(
+        moderator,
+        messages,
+        reason,
+        describe=lambda m: f"Removed message #{m.obj_index} by {message_author_label(m)}.",
+        remove=lambda m: services.message_remove(actor=moderator, role=Role.MODERATOR, message=m),
+    )
 
 
 def participants_remove(*, moderator, participants, reason: str) -> int:
@@ -116,18 +134,15 @@ def participants_remove(*, moderator, participants, reason: str) -> int:
 
     `participants` should have `conversation`, `user` and `character__entity` loaded.
     """
-    require_moderator(moderator)
-    removed = 0
-    for participant in participants:
-        note = f"Removed participant {participant_label(participant)}."
-        with transaction.atomic():
-            _log(moderator, [participant], DELETION, f"{note} Reason: {reason}")
-            _log(moderator, [participant.conversation], CHANGE, f"{note} Reason: {reason}")
-            services.participant_remove(
-                actor=moderator, role=Role.MODERATOR, participant=participant
-            )
-        removed += 1
-    return removed
+    return _remove_each(
+        moderator,
+        participants,
+        reason,
+        describe=lambda p: f"Removed participant {participant_label(p)}.",
+        remove=lambda p: services.participant_remove(
+            actor=moderator, role=Role.MODERATOR, participant=p
+        ),
+    )
 
 
 def messages_window(

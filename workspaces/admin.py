@@ -1,8 +1,6 @@
 from django.contrib import admin
-from django.db.models import Count, Q
-from django.urls import reverse
-from django.utils.html import format_html
 
+from conversations.admin import LiveConversationsColumn
 from workspaces.models import Workspace, WorkspaceMember
 
 
@@ -13,32 +11,13 @@ class WorkspaceMemberInline(admin.TabularInline):
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):
+class WorkspaceAdmin(LiveConversationsColumn, admin.ModelAdmin):
+    conversations_lookup = "workspace__id__exact"
     list_display = ("name", "creator", "conversations", "created_at")
     list_select_related = ("creator",)
     search_fields = ("name",)
     autocomplete_fields = ("creator",)
     inlines = [WorkspaceMemberInline]
-
-    def get_queryset(self, request):
-        # Counted in the list's own query, not once per row.
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                conversation_total=Count(
-                    "conversations", filter=Q(conversations__deleted_at__isnull=True)
-                )
-            )
-        )
-
-    @admin.display(description="conversations", ordering="conversation_total")
-    def conversations(self, obj):
-        """The live conversation count, linking to the moderators' list of them."""
-        url = reverse("admin:conversations_conversation_changelist")
-        return format_html(
-            '<a href="{}?workspace__id__exact={}">{}</a>', url, obj.pk, obj.conversation_total
-        )
 
 
 @admin.register(WorkspaceMember)
