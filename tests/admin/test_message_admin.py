@@ -1,8 +1,17 @@
 import pytest
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 
+from conversations import services
 from conversations.models import Message
-from tests.factories import CharacterFactory, MessageFactory, UserFactory
+from conversations.policy import Role
+from tests.factories import (
+    CharacterFactory,
+    MessageFactory,
+    ParticipantFactory,
+    UserFactory,
+    WorkspaceConversationFactory,
+    WorkspaceMemberFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +155,27 @@ def test_a_removed_message_is_gone_from_the_campaign_api(
     run_action(mod_client, CHANGELIST, "remove_messages", [removed.pk], reason="Spoilers")
 
     assert listed_ids() == [kept.pk]
+
+
+def test_a_removed_message_is_gone_from_the_workspace_api(mod_client, client, bearer, run_action):
+    member = WorkspaceMemberFactory()
+    conversation = WorkspaceConversationFactory(workspace=member.workspace)
+    ParticipantFactory(conversation=conversation, user=member.user)
+    post = {"actor": member.user, "role": Role.MEMBER, "conversation": conversation}
+    kept = services.message_add(**post, content="kept")
+    removed = services.message_add(**post, content="removed")
+    as_member = bearer(member.user)
+
+    def listed():
+        listing = client.get(
+            "/api/v1/conversation_messages/get", {"conversation_id": conversation.pk}, **as_member
+        )
+        getone = client.get("/api/v1/conversations/getone", {"id": conversation.pk}, **as_member)
+        return [m["id"] for m in listing.json()], getone.json()["last_message"]["id"]
+
+    assert listed() == ([removed.pk, kept.pk], removed.pk)
+    run_action(mod_client, CHANGELIST, "remove_messages", [removed.pk], reason="Spam")
+
+    assert listed() == ([kept.pk], kept.pk)
+    gone = client.get("/api/v1/conversation_messages/getone", {"id": removed.pk}, **as_member)
+    assert (gone.status_code, gone.json()["error_code"]) == (404, 125)
