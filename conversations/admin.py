@@ -12,11 +12,14 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
+from django.template.defaultfilters import yesno
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
+from django.utils.timezone import localtime
 
 from conversations import moderation, policy
 from conversations.models import Conversation, Mention, Message, Participant
@@ -268,15 +271,17 @@ class ConversationAdmin(ReadOnlyModelAdmin):
         moderation.conversations_restore,
     )
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), **self._windows(request, object_id)}
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context.update(self._windows(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def _windows(self, request, object_id):
-        """The page's participants and messages: bounded windows chosen by query keys."""
-        if not str(object_id).isdigit():
-            return {}
-        conversation = Conversation(pk=int(object_id))
+    def _windows(self, request, conversation):
+        """The page's participants and messages: bounded windows chosen by query keys.
+
+        Both render through one template (`_window.html`): a table a moderator
+        selects rows of, posting them to the participant or message action.
+        """
         messages_rows, has_older, has_newer = moderation.messages_window(
             conversation,
             before=_int_param(request, "messages_before"),
@@ -285,25 +290,85 @@ class ConversationAdmin(ReadOnlyModelAdmin):
         participant_rows, more_participants = moderation.participants_window(
             conversation, after=_int_param(request, "participants_after")
         )
-        return {
+        context = {
             "can_moderate": policy.is_moderator(request.user),
             "message_rows": [
                 {
                     "message": m,
-                    "author": moderation.message_author_label(m),
-                    "excerpt": Truncator(m.content).chars(200),
+                    "pk": m.pk,
+                    "label": f"message {m.obj_index}",
+                    "cells": [
+                        (m.obj_index, reverse("admin:conversations_message_change", args=[m.pk])),
+                        (moderation.message_author_label(m), None),
+                        (_posted(m), None),
+                        (Truncator(m.content).chars(200), None),
+                    ],
                 }
                 for m in messages_rows
             ],
             "older_messages_key": messages_rows[-1].obj_index if has_older else None,
             "newer_messages_key": messages_rows[0].obj_index if has_newer else None,
             "participant_rows": [
-                {"participant": p, "label": moderation.participant_label(p)}
+                {
+                    "participant": p,
+                    "pk": p.pk,
+                    "label": moderation.participant_label(p),
+                    "cells": [
+                        (moderation.participant_label(p), None),
+                        (_participant_kind(p), None),
+                        (p.last_read_obj_index, None),
+                        (yesno(p.archived), None),
+                    ],
+                }
                 for p in participant_rows
             ],
             "next_participants_key": participant_rows[-1].pk if more_participants else None,
-            "participants_paged": _int_param(request, "participants_after") is not None,
         }
+        participants_pager = []
+        if _int_param(request, "participants_after") is not None:
+            participants_pager.append(("First participants", "?"))
+        if context["next_participants_key"] is not None:
+            participants_pager.append(
+                ("More participants →", f"?participants_after={context['next_participants_key']}")
+            )
+        messages_pager = []
+        if context["newer_messages_key"] is not None:
+            messages_pager += [
+                ("Newest", "?"),
+                ("← Newer", f"?messages_after={context['newer_messages_key']}"),
+            ]
+        if context["older_messages_key"] is not None:
+            messages_pager.append(("Older →", f"?messages_before={context['older_messages_key']}"))
+        context["windows"] = [
+            {
+                "box_id": "conversation-participants",
+                "title": "Participants",
+                "form_action": reverse("admin:conversations_participant_changelist"),
+                "action": "remove_participants",
+                "button": "Remove selected participants…",
+                "columns": ("Participant", "Kind", "Last read", "Archived"),
+                "rows": context["participant_rows"],
+                "empty": "No participants.",
+                "pager": participants_pager,
+            },
+            {
+                "box_id": "conversation-messages",
+                "title": f"Messages (newest first, {conversation.message_count} in all)",
+                "form_action": reverse("admin:conversations_message_changelist"),
+                "action": "remove_messages",
+                "button": "Remove selected messages…",
+                "columns": ("#", "Author", "Posted", "Message"),
+                "rows": context["message_rows"],
+                "empty": "No messages.",
+                "pager": messages_pager,
+            },
+        ]
+        return context
+
+
+def _posted(message):
+    posted = date_format(localtime(message.created_at), "DATETIME_FORMAT")
+    return f"{posted} (edited)" if message.edited_at else posted
 
 
 def _int_param(request, name):
