@@ -32,8 +32,12 @@ def workspace_conversation():
     return member.user, conversation, url
 
 
-def test_campaign_api_is_browsable_after_login(client, campaign_conversation):
-    user, _, url = campaign_conversation
+@pytest.mark.parametrize(
+    ("api", "title"),
+    [("campaign_conversation", "Into the mines"), ("workspace_conversation", "Stand-up")],
+)
+def test_each_api_is_browsable_after_login(client, request, api, title):
+    user, _, url = request.getfixturevalue(api)
     client.force_login(user)
 
     response = client.get(url, HTTP_ACCEPT=BROWSER)
@@ -42,20 +46,7 @@ def test_campaign_api_is_browsable_after_login(client, campaign_conversation):
     assert response["Content-Type"].startswith("text/html")
     html = response.content.decode()
     assert 'class="response-info"' in html
-    assert "Into the mines" in html
-
-
-def test_workspace_api_is_browsable_after_login(client, workspace_conversation):
-    user, _, url = workspace_conversation
-    client.force_login(user)
-
-    response = client.get(url, HTTP_ACCEPT=BROWSER)
-
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/html")
-    html = response.content.decode()
-    assert 'class="response-info"' in html
-    assert "Stand-up" in html
+    assert title in html
 
 
 def test_browsable_page_offers_a_raw_body_form_not_generated_forms(client, campaign_conversation):
