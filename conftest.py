@@ -5,8 +5,6 @@ from django.db import connection
 
 from accounts.tokens import personal_token_create
 
-BROWSER_SCREENSHOTS = os.path.join(os.path.dirname(__file__), "artifacts", "screenshots")
-
 
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests (concurrency) skip on SQLite, with the reason said."""

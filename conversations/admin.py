@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 
-from conversations import moderation, policy
+from conversations import exceptions, moderation, policy
 from conversations.models import Conversation, Mention, Message, Participant
 
 CONFIRMATION_LISTED = 50
@@ -71,8 +71,13 @@ def confirm_with_reason(
     """
     form = ReasonForm(request.POST if "confirm" in request.POST else None)
     if form.is_valid():
-        count = perform(queryset, form.cleaned_data["reason"])
-        modeladmin.message_user(request, done.format(count=count), messages.SUCCESS)
+        try:
+            count = perform(queryset, form.cleaned_data["reason"])
+        except exceptions.ParleyError as error:
+            # Each object is its own transaction: what came before stays done.
+            modeladmin.message_user(request, f"Stopped: {error.message}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, done.format(count=count), messages.SUCCESS)
         target = _safe_next(request)
         return HttpResponseRedirect(target) if target else None
     shown = list(queryset[:CONFIRMATION_LISTED])

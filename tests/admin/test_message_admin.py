@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 
-from conversations import services
+from conversations import exceptions, services
 from conversations.models import Message
 from conversations.policy import Role
 from tests.factories import (
@@ -179,3 +179,22 @@ def test_a_removed_message_is_gone_from_the_workspace_api(mod_client, client, be
     assert listed() == ([kept.pk], kept.pk)
     gone = client.get("/api/v1/conversation_messages/getone", {"id": removed.pk}, **as_member)
     assert (gone.status_code, gone.json()["error_code"]) == (404, 125)
+
+
+def test_a_domain_error_during_removal_is_an_error_message_not_a_500(
+    mod_client, conversation_with_messages, run_action, monkeypatch
+):
+    conversation = conversation_with_messages(messages=2)
+    message = conversation.messages.get(obj_index=1)
+
+    def removed_meanwhile(**kwargs):
+        # What the service raises when another moderator removed it first.
+        raise exceptions.MessageNotFound()
+
+    monkeypatch.setattr(services, "message_remove", removed_meanwhile)
+    response = run_action(mod_client, CHANGELIST, "remove_messages", [message.pk], reason="Spam")
+
+    assert response.status_code == 302
+    shown = [str(m) for m in mod_client.get(response.url).context["messages"]]
+    assert shown == ["Stopped: Not found"]
+    assert not LogEntry.objects.exists()
