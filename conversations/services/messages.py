@@ -139,9 +139,9 @@ def message_update(
 def message_remove(*, actor, role: Role, message: Message) -> None:
     """Delete a message for good; `message_count` drops, `last_obj_index` stays.
 
-    The snippet (last message and its recent creators) is recomputed from the
-    newest remaining messages, a bounded walk down the (conversation, obj_index)
-    index.
+    The snippet (last message and its recent creators) and the last activity
+    are recomputed from the newest remaining messages, a bounded walk down the
+    (conversation, obj_index) index.
     """
     policy.require_can_change_message(role, message, actor)
     conversation = lock_conversation(message.conversation, role)
@@ -153,13 +153,15 @@ def message_remove(*, actor, role: Role, message: Message) -> None:
     recent = list(
         Message.objects.filter(conversation=conversation)
         .order_by("-obj_index")
-        .values_list("pk", "created_by_id")[:50]
+        .values_list("pk", "created_by_id", "created_at")[:50]
     )
-    creators = list(dict.fromkeys(pk for _, pk in recent if pk is not None))
+    creators = list(dict.fromkeys(pk for _, pk, _ in recent if pk is not None))
     Conversation.objects.filter(pk=conversation.pk).update(
         message_count=F("message_count") - 1,
         last_message_id=recent[0][0] if recent else None,
         recent_creator_ids=creators[:SNIPPET_CREATORS],
+        # Last activity is the newest message's time, or the creation time.
+        last_activity_at=recent[0][2] if recent else conversation.created_at,
     )
     touch(conversation, actor=actor)
 

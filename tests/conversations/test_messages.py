@@ -166,6 +166,7 @@ def test_removing_keeps_last_obj_index_and_recomputes_the_snippet(workspace_worl
     assert conversation.last_obj_index == 1
     assert conversation.last_message_id == first.pk
     assert conversation.recent_creator_ids == [a.pk]
+    assert conversation.last_activity_at == first.created_at
     assert _post(conversation, a).obj_index == 2
 
 
@@ -175,6 +176,7 @@ def test_removing_the_only_message_leaves_no_snippet(workspace_world):
     services.message_remove(actor=a, role=Role.MEMBER, message=_post(conversation, a))
     conversation = Conversation.objects.get(pk=conversation.pk)
     assert (conversation.message_count, conversation.last_message_id) == (0, None)
+    assert conversation.last_activity_at == conversation.created_at
     assert conversation.recent_creator_ids == []
 
 
