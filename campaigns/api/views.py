@@ -15,6 +15,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_view,
     inline_serializer,
 )
 from rest_framework import serializers
@@ -165,8 +166,44 @@ class CampaignViewSet(CampaignAPIMixin, GenericViewSet):
     pagination_class = KankaPagination
 
 
-class EntityViewSet(CampaignViewSet):
-    """Create and update of Kanka entities: image upload or URL, tag ids, partial PUT."""
+class ResourceViewSet(CampaignViewSet):
+    """A Kanka resource: pages of `get_queryset()`, one object by `one(pk)` (404 if not visible).
+
+    PATCH is PUT: Kanka's PUT is partial too.
+    """
+
+    def one(self, pk):
+        raise NotImplementedError
+
+    def list(self, request, **kwargs):
+        return self.render_page(self.filter_queryset(self.get_queryset()))
+
+    def retrieve(self, request, pk, **kwargs):
+        return self.render_one(self.one(pk))
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, **kwargs)
+
+
+class EntityViewSet(ResourceViewSet):
+    """Kanka entities of the campaign (conversations, characters, tags), by selectors and services.
+
+    Create and update take an image upload or URL and tag ids. The selectors
+    and services take the object by its own name (`tag=`, `tag_id=`), which
+    `entity` gives.
+    """
+
+    entity: str
+    select_all = select_one = None
+    create_service = update_service = delete_service = None
+
+    def get_queryset(self):
+        if self.is_schema_generation():
+            return self.queryset
+        return self.select_all(campaign=self.campaign, role=self.role)
+
+    def one(self, pk):
+        return self.select_one(campaign=self.campaign, role=self.role, **{f"{self.entity}_id": pk})
 
     def entity_fields(self, *, partial: bool) -> dict:
         data = self.validated(self.input_class, partial=partial)
@@ -183,14 +220,38 @@ class EntityViewSet(CampaignViewSet):
             data["tag_ids"] = data.pop("tags")
         return data
 
+    # Create and update render the object re-read through the selector: the
+    # output needs what it loads (tags, counts), and the caller's view of it.
+    def create(self, request, **kwargs):
+        fields = self.entity_fields(partial=False)
+        created = self.create_service(
+            actor=request.user, role=self.role, campaign=self.campaign, **fields
+        )
+        return self.render_one(self.one(created.pk))
+
+    def update(self, request, pk, **kwargs):
+        instance = self.one(pk)
+        fields = self.entity_fields(partial=True)
+        self.update_service(actor=request.user, role=self.role, **{self.entity: instance}, **fields)
+        return self.render_one(self.one(pk))
+
+    def destroy(self, request, pk, **kwargs):
+        instance = self.one(pk)
+        self.delete_service(actor=request.user, role=self.role, **{self.entity: instance})
+        return self.render_deleted(instance.pk)
+
 
 # --- conversations ------------------------------------------------------------------
 
-CONVERSATION_SCHEMA = _crud_schema(
-    "campaign conversations", s.ConversationOutput, s.ConversationInput, list_errors=LIST_ERRORS
+
+@extend_schema_view(
+    **_crud_schema(
+        "campaign conversations",
+        s.ConversationOutput,
+        s.ConversationInput,
+        list_errors=LIST_ERRORS,
+    )
 )
-
-
 class ConversationViewSet(EntityViewSet):
     """`/campaigns/{campaign}/conversations[/{id}]`: private ones are for admins only (404)."""
 
@@ -202,65 +263,26 @@ class ConversationViewSet(EntityViewSet):
 
     filter_backends = [DjangoFilterBackend]
 
-    def get_queryset(self):
-        if self.is_schema_generation():
-            return self.queryset
-        return selectors.conversations_visible_in_campaign(campaign=self.campaign, role=self.role)
-
-    def visible(self, pk) -> Conversation:
-        return selectors.conversation_in_campaign(
-            campaign=self.campaign, role=self.role, conversation_id=pk
-        )
-
-    @CONVERSATION_SCHEMA["list"]
-    def list(self, request, campaign_id):
-        return self.render_page(self.filter_queryset(self.get_queryset()))
-
-    @CONVERSATION_SCHEMA["retrieve"]
-    def retrieve(self, request, campaign_id, pk):
-        return self.render_one(self.visible(pk))
-
-    @CONVERSATION_SCHEMA["create"]
-    def create(self, request, campaign_id):
-        fields = self.entity_fields(partial=False)
-        conversation = services.campaign_conversation_create(
-            actor=request.user, role=self.role, campaign=self.campaign, **fields
-        )
-        return self.render_one(self.visible(conversation.pk))
-
-    @CONVERSATION_SCHEMA["update"]
-    def update(self, request, campaign_id, pk):
-        conversation = self.visible(pk)
-        fields = self.entity_fields(partial=True)
-        services.campaign_conversation_update(
-            actor=request.user, role=self.role, conversation=conversation, **fields
-        )
-        return self.render_one(self.visible(pk))
-
-    @CONVERSATION_SCHEMA["partial_update"]
-    def partial_update(self, request, *args, **kwargs):
-        return self.update(request, *args, **kwargs)
-
-    @CONVERSATION_SCHEMA["destroy"]
-    def destroy(self, request, campaign_id, pk):
-        conversation = self.visible(pk)
-        conversation_services.conversation_delete(
-            actor=request.user, role=self.role, conversation=conversation
-        )
-        return self.render_deleted(conversation.pk)
+    entity = "conversation"
+    select_all = staticmethod(selectors.conversations_visible_in_campaign)
+    select_one = staticmethod(selectors.conversation_in_campaign)
+    create_service = staticmethod(services.campaign_conversation_create)
+    update_service = staticmethod(services.campaign_conversation_update)
+    delete_service = staticmethod(conversation_services.conversation_delete)
 
 
 # --- participants ---------------------------------------------------------------------
 
-PARTICIPANT_SCHEMA = _crud_schema(
-    "campaign conversation participants",
-    s.ParticipantOutput,
-    s.ParticipantInput,
-    path=("campaign_id", "conversation_id"),
+
+@extend_schema_view(
+    **_crud_schema(
+        "campaign conversation participants",
+        s.ParticipantOutput,
+        s.ParticipantInput,
+        path=("campaign_id", "conversation_id"),
+    )
 )
-
-
-class ParticipantViewSet(CampaignViewSet):
+class ParticipantViewSet(ResourceViewSet):
     """`…/conversations/{conversation}/conversation_participants[/{id}]`.
 
     `conversation_id` comes from the URL; a body value is ignored.
@@ -280,16 +302,7 @@ class ParticipantViewSet(CampaignViewSet):
             conversation=self.conversation, participant_id=pk
         )
 
-    @PARTICIPANT_SCHEMA["list"]
-    def list(self, request, campaign_id, conversation_id):
-        return self.render_page(self.get_queryset())
-
-    @PARTICIPANT_SCHEMA["retrieve"]
-    def retrieve(self, request, campaign_id, conversation_id, pk):
-        return self.render_one(self.one(pk))
-
-    @PARTICIPANT_SCHEMA["create"]
-    def create(self, request, campaign_id, conversation_id):
+    def create(self, request, **kwargs):
         data = self.validated(s.ParticipantInput)
         participant = conversation_services.participant_add(
             actor=request.user,
@@ -300,8 +313,7 @@ class ParticipantViewSet(CampaignViewSet):
         )
         return self.render_one(participant)
 
-    @PARTICIPANT_SCHEMA["update"]
-    def update(self, request, campaign_id, conversation_id, pk):
+    def update(self, request, pk, **kwargs):
         participant = self.one(pk)
         data = self.validated(s.ParticipantInput, partial=True)
         participant = conversation_services.participant_update(
@@ -313,12 +325,7 @@ class ParticipantViewSet(CampaignViewSet):
         )
         return self.render_one(participant)
 
-    @PARTICIPANT_SCHEMA["partial_update"]
-    def partial_update(self, request, *args, **kwargs):
-        return self.update(request, *args, **kwargs)
-
-    @PARTICIPANT_SCHEMA["destroy"]
-    def destroy(self, request, campaign_id, conversation_id, pk):
+    def destroy(self, request, pk, **kwargs):
         participant = self.one(pk)
         conversation_services.participant_remove(
             actor=request.user, role=self.role, participant=participant
@@ -328,16 +335,17 @@ class ParticipantViewSet(CampaignViewSet):
 
 # --- messages -----------------------------------------------------------------------------
 
-MESSAGE_SCHEMA = _crud_schema(
-    "campaign conversation messages",
-    s.MessageOutput,
-    s.MessageInput,
-    list_errors=LIST_ERRORS,
-    path=("campaign_id", "conversation_id"),
+
+@extend_schema_view(
+    **_crud_schema(
+        "campaign conversation messages",
+        s.MessageOutput,
+        s.MessageInput,
+        list_errors=LIST_ERRORS,
+        path=("campaign_id", "conversation_id"),
+    )
 )
-
-
-class MessageViewSet(CampaignViewSet):
+class MessageViewSet(ResourceViewSet):
     """`…/conversations/{conversation}/conversation_messages[/{id}]`.
 
     Players edit and delete only their own messages; a closed conversation
@@ -361,16 +369,7 @@ class MessageViewSet(CampaignViewSet):
     def one(self, pk) -> Message:
         return selectors.message_in_conversation(conversation=self.conversation, message_id=pk)
 
-    @MESSAGE_SCHEMA["list"]
-    def list(self, request, campaign_id, conversation_id):
-        return self.render_page(self.filter_queryset(self.get_queryset()))
-
-    @MESSAGE_SCHEMA["retrieve"]
-    def retrieve(self, request, campaign_id, conversation_id, pk):
-        return self.render_one(self.one(pk))
-
-    @MESSAGE_SCHEMA["create"]
-    def create(self, request, campaign_id, conversation_id):
+    def create(self, request, **kwargs):
         data = self.validated(s.MessageInput)
         message = conversation_services.message_add(
             actor=request.user,
@@ -382,8 +381,7 @@ class MessageViewSet(CampaignViewSet):
         )
         return self.render_one(message)
 
-    @MESSAGE_SCHEMA["update"]
-    def update(self, request, campaign_id, conversation_id, pk):
+    def update(self, request, pk, **kwargs):
         message = self.one(pk)
         data = self.validated(s.MessageInput, partial=True)
         message = conversation_services.message_update(
@@ -396,12 +394,7 @@ class MessageViewSet(CampaignViewSet):
         )
         return self.render_one(message)
 
-    @MESSAGE_SCHEMA["partial_update"]
-    def partial_update(self, request, *args, **kwargs):
-        return self.update(request, *args, **kwargs)
-
-    @MESSAGE_SCHEMA["destroy"]
-    def destroy(self, request, campaign_id, conversation_id, pk):
+    def destroy(self, request, pk, **kwargs):
         message = self.one(pk)
         conversation_services.message_remove(actor=request.user, role=self.role, message=message)
         return self.render_deleted(pk)
@@ -409,9 +402,8 @@ class MessageViewSet(CampaignViewSet):
 
 # --- characters and tags ------------------------------------------------------------------
 
-CHARACTER_SCHEMA = _crud_schema("campaign characters", s.CharacterOutput, s.CharacterInput)
 
-
+@extend_schema_view(**_crud_schema("campaign characters", s.CharacterOutput, s.CharacterInput))
 class CharacterViewSet(EntityViewSet):
     """`/campaigns/{campaign}/characters[/{id}]`, shaped like conversations."""
 
@@ -419,53 +411,15 @@ class CharacterViewSet(EntityViewSet):
     output_class = s.CharacterOutput
     input_class = s.CharacterInput
 
-    def get_queryset(self):
-        if self.is_schema_generation():
-            return self.queryset
-        return selectors.characters_of_campaign(campaign=self.campaign, role=self.role)
-
-    def visible(self, pk) -> Character:
-        return campaign_selectors.character_in_campaign(
-            campaign=self.campaign, role=self.role, character_id=pk
-        )
-
-    @CHARACTER_SCHEMA["list"]
-    def list(self, request, campaign_id):
-        return self.render_page(self.get_queryset())
-
-    @CHARACTER_SCHEMA["retrieve"]
-    def retrieve(self, request, campaign_id, pk):
-        return self.render_one(self.visible(pk))
-
-    @CHARACTER_SCHEMA["create"]
-    def create(self, request, campaign_id):
-        fields = self.entity_fields(partial=False)
-        character = services.character_create(
-            actor=request.user, role=self.role, campaign=self.campaign, **fields
-        )
-        return self.render_one(self.visible(character.pk))
-
-    @CHARACTER_SCHEMA["update"]
-    def update(self, request, campaign_id, pk):
-        character = self.visible(pk)
-        fields = self.entity_fields(partial=True)
-        services.character_update(actor=request.user, role=self.role, character=character, **fields)
-        return self.render_one(self.visible(pk))
-
-    @CHARACTER_SCHEMA["partial_update"]
-    def partial_update(self, request, *args, **kwargs):
-        return self.update(request, *args, **kwargs)
-
-    @CHARACTER_SCHEMA["destroy"]
-    def destroy(self, request, campaign_id, pk):
-        character = self.visible(pk)
-        services.character_delete(actor=request.user, role=self.role, character=character)
-        return self.render_deleted(pk)
+    entity = "character"
+    select_all = staticmethod(selectors.characters_of_campaign)
+    select_one = staticmethod(campaign_selectors.character_in_campaign)
+    create_service = staticmethod(services.character_create)
+    update_service = staticmethod(services.character_update)
+    delete_service = staticmethod(services.character_delete)
 
 
-TAG_SCHEMA = _crud_schema("campaign tags", s.TagOutput, s.TagInput)
-
-
+@extend_schema_view(**_crud_schema("campaign tags", s.TagOutput, s.TagInput))
 class TagViewSet(EntityViewSet):
     """`/campaigns/{campaign}/tags[/{id}]`; `tag_id` is the parent tag."""
 
@@ -473,52 +427,18 @@ class TagViewSet(EntityViewSet):
     output_class = s.TagOutput
     input_class = s.TagInput
 
-    def get_queryset(self):
-        if self.is_schema_generation():
-            return self.queryset
-        return campaign_selectors.tags_of_campaign(campaign=self.campaign, role=self.role)
+    entity = "tag"
+    select_all = staticmethod(campaign_selectors.tags_of_campaign)
+    select_one = staticmethod(campaign_selectors.tag_in_campaign)
+    create_service = staticmethod(services.tag_create)
+    update_service = staticmethod(services.tag_update)
+    delete_service = staticmethod(services.tag_delete)
 
-    def visible(self, pk) -> Tag:
-        return campaign_selectors.tag_in_campaign(campaign=self.campaign, role=self.role, tag_id=pk)
-
-    def tag_fields(self, *, partial: bool) -> dict:
-        fields = self.entity_fields(partial=partial)
+    def entity_fields(self, *, partial: bool) -> dict:
+        fields = super().entity_fields(partial=partial)
         if "tag_id" in fields:
             fields["parent_id"] = fields.pop("tag_id")
         return fields
-
-    @TAG_SCHEMA["list"]
-    def list(self, request, campaign_id):
-        return self.render_page(self.get_queryset())
-
-    @TAG_SCHEMA["retrieve"]
-    def retrieve(self, request, campaign_id, pk):
-        return self.render_one(self.visible(pk))
-
-    @TAG_SCHEMA["create"]
-    def create(self, request, campaign_id):
-        fields = self.tag_fields(partial=False)
-        tag = services.tag_create(
-            actor=request.user, role=self.role, campaign=self.campaign, **fields
-        )
-        return self.render_one(self.visible(tag.pk))
-
-    @TAG_SCHEMA["update"]
-    def update(self, request, campaign_id, pk):
-        tag = self.visible(pk)
-        fields = self.tag_fields(partial=True)
-        services.tag_update(actor=request.user, role=self.role, tag=tag, **fields)
-        return self.render_one(self.visible(pk))
-
-    @TAG_SCHEMA["partial_update"]
-    def partial_update(self, request, *args, **kwargs):
-        return self.update(request, *args, **kwargs)
-
-    @TAG_SCHEMA["destroy"]
-    def destroy(self, request, campaign_id, pk):
-        tag = self.visible(pk)
-        services.tag_delete(actor=request.user, role=self.role, tag=tag)
-        return self.render_deleted(pk)
 
 
 # --- profile and campaigns ---------------------------------------------------------------------

@@ -141,7 +141,7 @@ def test_unexpected_error_is_500_with_kanka_body(api, campaign, admin, monkeypat
     def explode(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views.services, "campaign_conversation_create", explode)
+    monkeypatch.setattr(views.ConversationViewSet, "create_service", staticmethod(explode))
 
     response = api("post", f"campaigns/{campaign.pk}/conversations", admin, {"name": "T"})
 
