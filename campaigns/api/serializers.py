@@ -34,6 +34,17 @@ def _id_field(name: str, **kwargs) -> serializers.IntegerField:
     )
 
 
+def _optional_text(name: str, *, max_length: int) -> serializers.CharField:
+    """A short text that may be left out, blank or null (`validate` makes null blank)."""
+    return serializers.CharField(
+        max_length=max_length,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        error_messages=laravel(name),
+    )
+
+
 # --- input --------------------------------------------------------------------------
 
 
@@ -51,13 +62,7 @@ class EntityInput(serializers.Serializer):
     """Fields every Kanka entity takes. PUT and PATCH are both partial (Kanka's `clean()`)."""
 
     name = serializers.CharField(max_length=191, error_messages=laravel("name"))
-    type = serializers.CharField(
-        max_length=45,
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        error_messages=laravel("type"),
-    )
+    type = _optional_text("type", max_length=45)
     entry = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -167,22 +172,10 @@ class ConversationInput(EntityInput):
 
 
 class CharacterInput(EntityInput):
-    title = serializers.CharField(
-        max_length=191, required=False, allow_blank=True, allow_null=True,
-        error_messages=laravel("title"),
-    )  # fmt: skip
-    age = serializers.CharField(
-        max_length=191, required=False, allow_blank=True, allow_null=True,
-        error_messages=laravel("age"),
-    )  # fmt: skip
-    sex = serializers.CharField(
-        max_length=191, required=False, allow_blank=True, allow_null=True,
-        error_messages=laravel("sex"),
-    )  # fmt: skip
-    pronouns = serializers.CharField(
-        max_length=45, required=False, allow_blank=True, allow_null=True,
-        error_messages=laravel("pronouns"),
-    )  # fmt: skip
+    title = _optional_text("title", max_length=191)
+    age = _optional_text("age", max_length=191)
+    sex = _optional_text("sex", max_length=191)
+    pronouns = _optional_text("pronouns", max_length=45)
     is_dead = serializers.BooleanField(
         required=False, allow_null=True, error_messages=laravel_bool("is_dead")
     )
@@ -194,10 +187,7 @@ class CharacterInput(EntityInput):
 
 
 class TagInput(EntityInput):
-    colour = serializers.CharField(
-        max_length=20, required=False, allow_blank=True, allow_null=True,
-        error_messages=laravel("colour"),
-    )  # fmt: skip
+    colour = _optional_text("colour", max_length=20)
     tag_id = _id_field("tag_id", required=False, allow_null=True)
 
     blank_to_empty = ("entry", "colour")
@@ -235,6 +225,17 @@ class MessageInput(serializers.Serializer):
 # --- output -------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "nullable": True})
+class NullField(serializers.Field):
+    """A key Kanka sends that Parley has no value for (a campaign's image, a user's avatar)."""
+
+    def __init__(self):
+        super().__init__(source="*", read_only=True)
+
+    def to_representation(self, value):
+        return None
+
+
 class EntityOutput(serializers.Serializer):
     """The entity fields of characters and tags (their own `id` first, as in Kanka)."""
 
@@ -267,7 +268,7 @@ class TagOutput(EntityOutput):
     tag_id = serializers.IntegerField(source="parent_id", allow_null=True)
 
 
-class ConversationOutput(serializers.Serializer):
+class ConversationOutput(EntityOutput):
     """The seed's keys in the seed's order, then `target_id` and `is_closed` from today's Kanka.
 
     Name, privacy and timestamps come from the conversation (`updated_at`
@@ -275,20 +276,13 @@ class ConversationOutput(serializers.Serializer):
     and tags from its entity.
     """
 
-    id = serializers.IntegerField()
+    # Redeclared fields keep EntityOutput's key order (DRF replaces them in place).
     name = serializers.CharField(source="title")
-    entry = NullIfBlankField(source="entity.entry")
-    image = NullIfBlankField(source="entity.image")
-    image_full = ImageUrlField(source="entity.image")
-    image_thumb = ImageUrlField(source="entity.image", thumb=True)
     is_private = serializers.BooleanField()
-    entity_id = serializers.IntegerField()
-    tags = TagIdsField(source="entity.tag_list")
     created_at = KankaDateTimeField()
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
     updated_at = KankaDateTimeField()
     updated_by = serializers.IntegerField(source="updated_by_id", allow_null=True)
-    type = NullIfBlankField(source="entity.type")
     target = serializers.ChoiceField(choices=Conversation.Target.values)
     participants = serializers.IntegerField(source="participant_count")
     messages = serializers.IntegerField(source="message_count")
@@ -327,10 +321,10 @@ class CampaignOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     locale = serializers.SerializerMethodField()
-    entry = serializers.SerializerMethodField()
-    image = serializers.SerializerMethodField()
-    image_full = serializers.SerializerMethodField()
-    image_thumb = serializers.SerializerMethodField()
+    entry = NullField()
+    image = NullField()
+    image_full = NullField()
+    image_thumb = NullField()
     visibility = serializers.SerializerMethodField()
     is_public = serializers.BooleanField()
     created_at = KankaDateTimeField()
@@ -338,22 +332,6 @@ class CampaignOutput(serializers.Serializer):
 
     def get_locale(self, campaign) -> str:
         return "en"
-
-    @extend_schema_field({"type": "string", "nullable": True})
-    def get_entry(self, campaign):
-        return None
-
-    @extend_schema_field({"type": "string", "nullable": True})
-    def get_image(self, campaign):
-        return None
-
-    @extend_schema_field({"type": "string", "nullable": True})
-    def get_image_full(self, campaign):
-        return None
-
-    @extend_schema_field({"type": "string", "nullable": True})
-    def get_image_thumb(self, campaign):
-        return None
 
     @extend_schema_field({"type": "string", "enum": ["public", "private"]})
     def get_visibility(self, campaign) -> str:
@@ -365,21 +343,13 @@ class ProfileOutput(serializers.Serializer):
 
     id = serializers.IntegerField()
     name = serializers.CharField()
-    avatar = serializers.SerializerMethodField()
-    avatar_thumb = serializers.SerializerMethodField()
+    avatar = NullField()
+    avatar_thumb = NullField()
     locale = serializers.SerializerMethodField()
     timezone = serializers.SerializerMethodField()
     is_patreon = serializers.BooleanField(source="is_subscriber")
     is_subscriber = serializers.BooleanField()
     rate_limit = serializers.SerializerMethodField()
-
-    @extend_schema_field({"type": "string", "nullable": True})
-    def get_avatar(self, user):
-        return None
-
-    @extend_schema_field({"type": "string", "nullable": True})
-    def get_avatar_thumb(self, user):
-        return None
 
     def get_locale(self, user) -> str:
         return "en"
