@@ -164,6 +164,14 @@ class CampaignAPIMixin:
 
 class CampaignViewSet(CampaignAPIMixin, GenericViewSet):
     pagination_class = KankaPagination
+    # The browsable API's page title: "Conversations", or "Conversation 3" on
+    # a URL that has the `detail_kwarg`.
+    noun = ""
+    detail_kwarg = "pk"
+
+    def get_view_name(self) -> str:
+        pk = getattr(self, "kwargs", {}).get(self.detail_kwarg)
+        return f"{self.noun}s" if pk is None else f"{self.noun} {pk}"
 
 
 class ResourceViewSet(CampaignViewSet):
@@ -255,6 +263,7 @@ class EntityViewSet(ResourceViewSet):
 class ConversationViewSet(EntityViewSet):
     """`/campaigns/{campaign}/conversations[/{id}]`: private ones are for admins only (404)."""
 
+    noun = "Conversation"
     queryset = Conversation.objects.none()
     pagination_class = ConversationPagination
     filterset_class = ConversationFilter
@@ -288,6 +297,7 @@ class ParticipantViewSet(ResourceViewSet):
     `conversation_id` comes from the URL; a body value is ignored.
     """
 
+    noun = "Participant"
     queryset = Participant.objects.none()
     conversation_scoped = True
     output_class = s.ParticipantOutput
@@ -352,6 +362,7 @@ class MessageViewSet(ResourceViewSet):
     takes no new ones (admins excepted).
     """
 
+    noun = "Message"
     queryset = Message.objects.none()
     conversation_scoped = True
     filterset_class = MessageFilter
@@ -407,6 +418,7 @@ class MessageViewSet(ResourceViewSet):
 class CharacterViewSet(EntityViewSet):
     """`/campaigns/{campaign}/characters[/{id}]`, shaped like conversations."""
 
+    noun = "Character"
     queryset = Character.objects.none()
     output_class = s.CharacterOutput
     input_class = s.CharacterInput
@@ -423,6 +435,7 @@ class CharacterViewSet(EntityViewSet):
 class TagViewSet(EntityViewSet):
     """`/campaigns/{campaign}/tags[/{id}]`; `tag_id` is the parent tag."""
 
+    noun = "Tag"
     queryset = Tag.objects.none()
     output_class = s.TagOutput
     input_class = s.TagInput
@@ -447,6 +460,8 @@ class TagViewSet(EntityViewSet):
 class CampaignListViewSet(CampaignViewSet):
     """`/campaigns` (the caller's campaigns) and `/campaigns/{id}` (members; anyone if public)."""
 
+    noun = "Campaign"
+    detail_kwarg = "campaign_id"
     queryset = Campaign.objects.none()
     campaign_scoped = False
     output_class = s.CampaignOutput

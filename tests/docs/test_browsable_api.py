@@ -1,5 +1,8 @@
 """DRF's browsable API: HTML for a logged-in browser, each dialect's JSON for clients."""
 
+import re
+from html import unescape
+
 import pytest
 
 from tests.factories import (
@@ -47,6 +50,56 @@ def test_each_api_is_browsable_after_login(client, request, api, title):
     html = response.content.decode()
     assert 'class="response-info"' in html
     assert title in html
+
+
+TITLE = re.compile(r"<title>\s*(.*?) \N{EN DASH} Django REST framework\s*</title>", re.S)
+BREADCRUMBS = re.compile(r'<ul class="breadcrumb">(.*?)</ul>', re.S)
+
+
+def _title_and_breadcrumbs(html: str) -> tuple[str, list[str]]:
+    """The page's own part of its <title>, and the names in its breadcrumb bar."""
+    title = TITLE.search(html).group(1)
+    names = re.findall(r">([^<>]+)</a>", BREADCRUMBS.search(html).group(1))
+    return unescape(title), [unescape(name) for name in names]
+
+
+def test_campaign_page_title_and_breadcrumbs_say_what_each_page_is(client, campaign_conversation):
+    user, conversation, url = campaign_conversation
+    client.force_login(user)
+
+    html = client.get(f"{url}/{conversation.pk}", HTTP_ACCEPT=BROWSER).content.decode()
+
+    title, breadcrumbs = _title_and_breadcrumbs(html)
+    assert title == f"Conversation {conversation.pk}"
+    assert breadcrumbs == [
+        "Campaigns",
+        f"Campaign {conversation.campaign_id}",
+        "Conversations",
+        f"Conversation {conversation.pk}",
+    ]
+
+
+def test_workspace_page_title_is_the_method_and_no_breadcrumb_is_unknown(
+    client, workspace_conversation
+):
+    user, _, url = workspace_conversation
+    client.force_login(user)
+
+    html = client.get(url, HTTP_ACCEPT=BROWSER).content.decode()
+
+    title, breadcrumbs = _title_and_breadcrumbs(html)
+    assert title == "conversations/get"
+    assert breadcrumbs == ["conversations/get"]
+
+
+def test_docstring_code_spans_render_as_code_not_backticks(client, campaign_conversation):
+    user, _, url = campaign_conversation
+    client.force_login(user)
+
+    html = client.get(url, HTTP_ACCEPT=BROWSER).content.decode()
+
+    assert "<p><code>/campaigns/{campaign}/conversations[/{id}]</code>: private ones" in html
+    assert "`" not in html.split('<div class="page-header">')[1].split('class="request-info"')[0]
 
 
 def test_browsable_page_offers_a_raw_body_form_not_generated_forms(client, campaign_conversation):

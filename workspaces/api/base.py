@@ -16,6 +16,11 @@ WRITE = "messages:write"
 REMOVE = "messages:remove"
 
 
+def method_of(path: str) -> str:
+    """The RPC method a path under /api/v1/ or /api/v3/ names: `conversations/getone`."""
+    return "/".join(path.strip("/").split("/")[2:])
+
+
 class TwistSchema(AutoSchema):
     """One OpenAPI operation per RPC method: its POST under /api/v1/.
 
@@ -27,10 +32,10 @@ class TwistSchema(AutoSchema):
         return self.method != "POST" or not self.path.startswith("/api/v1/")
 
     def get_operation_id(self) -> str:
-        return "twist_" + "_".join(self.path.strip("/").split("/")[2:])
+        return "twist_" + method_of(self.path).replace("/", "_")
 
     def get_tags(self) -> list[str]:
-        return ["workspace API (Twist): " + self.path.strip("/").split("/")[2]]
+        return ["workspace API (Twist): " + method_of(self.path).split("/")[0]]
 
     def get_description(self) -> str:
         return (
@@ -74,6 +79,11 @@ class TwistView(APIView):
 
     def get_exception_handler(self):
         return twist_exception_handler
+
+    def get_view_name(self) -> str:
+        """The browsable API's page title: the method, as clients call it."""
+        request = getattr(self, "request", None)
+        return method_of(request.path_info) if request is not None else super().get_view_name()
 
     def check_permissions(self, request):
         super().check_permissions(request)
