@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from campaigns.models import Entity
 from conversations.models import Conversation, Message
+from conversations.policy import can_see_private
 
 
 def _parse(text: str):
@@ -116,6 +117,10 @@ class AnyTagFilter(django_filters.Filter):
         tagged = Entity.tags.through.objects.filter(
             entity_id=OuterRef("entity_id"), tag_id__in=value
         )
+        if not can_see_private(self.parent.role):
+            # A private tag does not exist for non-admins: filtering by its id
+            # must not reveal which visible conversations carry it.
+            tagged = tagged.filter(tag__entity__is_private=False)
         return queryset.filter(Exists(tagged))
 
 
@@ -141,6 +146,11 @@ class ConversationFilter(django_filters.rest_framework.FilterSet):
     class Meta:
         model = Conversation
         fields = []
+
+    @property
+    def role(self):
+        """The caller's campaign role, resolved by the view before filtering."""
+        return self.request.parser_context["view"].role
 
     def filter_target(self, queryset, name, value):
         target = "characters" if value == "characters" else "members"

@@ -140,3 +140,19 @@ def test_a_players_tag_edit_keeps_the_private_tags_it_cannot_see(
 
     assert response.json()["data"]["tags"] == [public_tag.pk]
     assert set(conversation.entity.tags.all()) == {public_tag, secret_tag}
+
+
+def test_filtering_by_a_private_tag_finds_nothing_for_players(
+    api, campaign, admin, player, secret_tag
+):
+    tagged = CampaignConversationFactory(campaign=campaign, title="Tagged")
+    tagged.entity.tags.add(secret_tag)
+    CampaignConversationFactory(campaign=campaign, title="Plain")
+    path = f"campaigns/{campaign.pk}/conversations?tags={secret_tag.pk}"
+
+    as_player = api("get", path, player)
+    as_admin = api("get", path, admin)
+
+    assert as_player.status_code == as_admin.status_code == 200
+    assert [c["name"] for c in as_player.json()["data"]] == []
+    assert [c["name"] for c in as_admin.json()["data"]] == ["Tagged"]
