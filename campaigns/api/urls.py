@@ -15,51 +15,30 @@ DETAIL = {"get": "retrieve", "put": "update", "patch": "partial_update", "delete
 CAMPAIGN = "campaigns/<str:campaign_id>"
 CONVERSATION = f"{CAMPAIGN}/conversations/<str:conversation_id>"
 
+
+def resource(prefix: str, viewset, name: str, plural: str) -> list:
+    """The list route (`prefix`) and the detail route (`prefix/<pk>`) of one viewset."""
+    return [
+        path(prefix, viewset.as_view(LIST), name=f"kanka-{plural}"),
+        path(f"{prefix}/<str:pk>", viewset.as_view(DETAIL), name=f"kanka-{name}"),
+    ]
+
+
 urlpatterns = [
     path("profile", views.ProfileView.as_view(), name="kanka-profile"),
     path("campaigns", views.CampaignListViewSet.as_view({"get": "list"}), name="kanka-campaigns"),
-    path(
-        CAMPAIGN,
-        views.CampaignListViewSet.as_view({"get": "retrieve"}),
-        name="kanka-campaign",
+    path(CAMPAIGN, views.CampaignListViewSet.as_view({"get": "retrieve"}), name="kanka-campaign"),
+    *resource(
+        f"{CAMPAIGN}/conversations", views.ConversationViewSet, "conversation", "conversations"
     ),
-    path(
-        f"{CAMPAIGN}/conversations",
-        views.ConversationViewSet.as_view(LIST),
-        name="kanka-conversations",
-    ),
-    path(
-        f"{CAMPAIGN}/conversations/<str:pk>",
-        views.ConversationViewSet.as_view(DETAIL),
-        name="kanka-conversation",
-    ),
-    path(
+    *resource(
         f"{CONVERSATION}/conversation_participants",
-        views.ParticipantViewSet.as_view(LIST),
-        name="kanka-participants",
+        views.ParticipantViewSet,
+        "participant",
+        "participants",
     ),
-    path(
-        f"{CONVERSATION}/conversation_participants/<str:pk>",
-        views.ParticipantViewSet.as_view(DETAIL),
-        name="kanka-participant",
-    ),
-    path(
-        f"{CONVERSATION}/conversation_messages",
-        views.MessageViewSet.as_view(LIST),
-        name="kanka-messages",
-    ),
-    path(
-        f"{CONVERSATION}/conversation_messages/<str:pk>",
-        views.MessageViewSet.as_view(DETAIL),
-        name="kanka-message",
-    ),
-    path(f"{CAMPAIGN}/characters", views.CharacterViewSet.as_view(LIST), name="kanka-characters"),
-    path(
-        f"{CAMPAIGN}/characters/<str:pk>",
-        views.CharacterViewSet.as_view(DETAIL),
-        name="kanka-character",
-    ),
-    path(f"{CAMPAIGN}/tags", views.TagViewSet.as_view(LIST), name="kanka-tags"),
-    path(f"{CAMPAIGN}/tags/<str:pk>", views.TagViewSet.as_view(DETAIL), name="kanka-tag"),
+    *resource(f"{CONVERSATION}/conversation_messages", views.MessageViewSet, "message", "messages"),
+    *resource(f"{CAMPAIGN}/characters", views.CharacterViewSet, "character", "characters"),
+    *resource(f"{CAMPAIGN}/tags", views.TagViewSet, "tag", "tags"),
     re_path(r"^.*$", page_not_found),
 ]
