@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from conversations.policy import Role, visible_filter
+
 
 class Campaign(models.Model):
     """A Kanka-style campaign: the tenant of the campaign API."""
@@ -46,6 +48,19 @@ class CampaignMember(models.Model):
         return f"{self.user} in {self.campaign} ({self.role})"
 
 
+class EntityQuerySet(models.QuerySet):
+    def visible_to(self, role: Role) -> "EntityQuerySet":
+        """Private entities only for those who see private ones (`policy.visible_filter`)."""
+        return self.filter(visible_filter(role))
+
+
+class EntityChildQuerySet(models.QuerySet):
+    """Characters and tags: their privacy is their entity's."""
+
+    def visible_to(self, role: Role) -> "EntityChildQuerySet":
+        return self.filter(visible_filter(role, private_field="entity__is_private"))
+
+
 class Entity(models.Model):
     """The campaign-level record every Kanka object has (`entity_id` on the wire).
 
@@ -77,6 +92,8 @@ class Entity(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = EntityQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "entities"
         constraints = [
@@ -103,6 +120,8 @@ class Character(models.Model):
     pronouns = models.CharField(max_length=45, blank=True)
     is_dead = models.BooleanField(default=False)
 
+    objects = EntityChildQuerySet.as_manager()
+
     class Meta:
         indexes = [
             # GET /campaigns/{id}/characters: a campaign's characters by id.
@@ -120,6 +139,8 @@ class Tag(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
+
+    objects = EntityChildQuerySet.as_manager()
 
     class Meta:
         indexes = [

@@ -12,7 +12,6 @@ for someone who may not write (Kanka validates before it authorises).
 """
 
 from django.db import transaction
-from django.utils import timezone
 
 from campaigns.images import PreparedImage, store_image
 from campaigns.models import Campaign, Character, Entity, Tag
@@ -99,12 +98,21 @@ def campaign_conversation_update(
         is_private=is_private,
         is_closed=is_closed,
     )
+    # Kanka keeps name and privacy on the entity too: mirror the conversation's.
+    entity_name = UNSET if conversation.entity.name == conversation.title else conversation.title
+    entity_private = (
+        UNSET
+        if conversation.entity.is_private == conversation.is_private
+        else conversation.is_private
+    )
     _entity_update(
         conversation.entity,
         actor=actor,
         role=role,
+        name=entity_name,
         type=type,
         entry=entry,
+        is_private=entity_private,
         tags=tags,
         image=image,
         folder="conversations",
@@ -187,7 +195,9 @@ def character_update(
 def character_delete(*, actor, role: Role, character: Character) -> None:
     """Delete for good; its participant rows go too, messages keep their text without author."""
     policy.require_can_delete(role, character.entity, actor)
-    _touch_conversations(Conversation.objects.filter(participants__character=character))
+    conversation_services.conversations_touch(
+        conversations=Conversation.objects.filter(participants__character=character)
+    )
     character.entity.delete()
 
 
@@ -257,7 +267,9 @@ def tag_update(
 def tag_delete(*, actor, role: Role, tag: Tag) -> None:
     """Delete for good; entities tagged with it lose the tag, child tags lose their parent."""
     policy.require_can_delete(role, tag.entity, actor)
-    _touch_conversations(Conversation.objects.filter(entity__tags=tag))
+    conversation_services.conversations_touch(
+        conversations=Conversation.objects.filter(entity__tags=tag)
+    )
     tag.entity.delete()
 
 
@@ -342,7 +354,7 @@ def _entity_update(
         setattr(entity, field, changes[field])
     if tags is not UNSET:
         # The set replaces the tags the actor sees; private ones they cannot see stay.
-        hidden = [] if policy.can_see_private(role) else entity.tags.filter(entity__is_private=True)
+        hidden = entity.tags.exclude(pk__in=Tag.objects.visible_to(role).values("pk"))
         entity.tags.set([*tags, *hidden])
     entity.updated_by = actor
     entity.save(update_fields=[*changed, "updated_by", "updated_at"])
@@ -354,10 +366,7 @@ def _require_can_update(role: Role, entity: Entity, actor, is_private) -> None:
 
 
 def _visible_tags(campaign_id: int, role: Role):
-    tags = Tag.objects.filter(campaign_id=campaign_id)
-    if not policy.can_see_private(role):
-        tags = tags.filter(entity__is_private=False)
-    return tags
+    return Tag.objects.filter(campaign_id=campaign_id).visible_to(role)
 
 
 def _campaign_tags(campaign_id: int, tag_ids, *, role: Role) -> list[Tag]:
@@ -384,8 +393,3 @@ def _parent_tag(campaign_id: int, parent_id, *, tag: Tag | None, role: Role) -> 
     if parent is None:
         raise TagNotFound(field="tag_id", object_id=parent_id)
     return parent
-
-
-def _touch_conversations(queryset) -> None:
-    """Removed tags or participants change what a conversation shows: `lastSync` must see it."""
-    queryset.update(updated_at=timezone.now())

@@ -1,8 +1,8 @@
 """Who may do what: every permission rule of the domain, once.
 
 A `Role` is what the actor is in the conversation's scope (campaign or
-workspace), resolved once per request by `selectors.access_campaign` /
-`selectors.access_workspace`. The rules below take it, so each API adapter
+workspace), resolved once per request by `campaigns.selectors.access_campaign` /
+`workspaces.selectors.access_workspace`. The rules below take it, so each API adapter
 asks the same question the same way.
 
 Campaign (Kanka) rules, from campaign-api.md's decision table: admins do
@@ -21,6 +21,8 @@ everything through the admin.
 """
 
 from enum import StrEnum
+
+from django.db.models import Q
 
 from conversations import exceptions
 
@@ -43,6 +45,16 @@ def is_moderator(user) -> bool:
 
 def can_see_private(role: Role) -> bool:
     return role in ADMINS
+
+
+def visible_filter(role: Role, *, private_field: str = "is_private") -> Q:
+    """The one rule for private things (conversations, entities, tags, characters).
+
+    Only those who see private ones (campaign admins, moderators) see them; for
+    everyone else a private row is filtered out, so it is missing, not forbidden.
+    `private_field` is the path to the flag from the queried model.
+    """
+    return Q() if can_see_private(role) else Q(**{private_field: False})
 
 
 def require_writer(role: Role) -> None:

@@ -5,8 +5,30 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import QuerySet
 
 from conversations import exceptions
+from conversations.ids import is_valid_id
 from conversations.models import Conversation
-from conversations.selectors import conversations_of_user, message_of_user, workspaces_of_user
+from conversations.policy import Role
+from conversations.scope import workspace_role
+from conversations.selectors import access_workspace_message, conversations_of_user
+from workspaces.models import Workspace, WorkspaceMember
+
+
+def access_workspace(*, user, workspace_id) -> tuple[Workspace, Role]:
+    """The workspace and the user's role in it; non-members get NotFound."""
+    membership = (
+        WorkspaceMember.objects.select_related("workspace")
+        .filter(workspace_id=workspace_id, user=user)
+        .first()
+        if is_valid_id(workspace_id)
+        else None
+    )
+    if membership is None:
+        raise exceptions.WorkspaceNotFound(object_id=workspace_id)
+    return membership.workspace, workspace_role(membership.role)
+
+
+def workspaces_of_user(*, user) -> QuerySet[Workspace]:
+    return Workspace.objects.filter(memberships__user=user).order_by("id")
 
 
 def conversations_page(
@@ -43,7 +65,7 @@ def read_position(*, user, conversation, obj_index=None, message_id=None) -> int
     """
     if message_id is None:
         return obj_index
-    message, _ = message_of_user(user=user, message_id=message_id)
+    message, _ = access_workspace_message(user=user, message_id=message_id)
     if message.conversation_id != conversation.pk:
         raise exceptions.InvalidArgument(
             "The message is not in this conversation.", field="message_id"

@@ -7,7 +7,9 @@ from conversations.services import UNSET
 
 
 @transaction.atomic
-def conversation_update(*, actor, role, conversation, title=UNSET, archived=UNSET) -> None:
+def conversation_rename_and_archive(
+    *, actor, role, conversation, title=UNSET, archived=UNSET
+) -> None:
     """conversations/update: the shared title and the caller's own archive flag, together."""
     if title is not UNSET:
         services.conversation_update(

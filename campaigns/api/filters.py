@@ -15,8 +15,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from campaigns.models import Entity
+from conversations.ids import MAX_ID
 from conversations.models import Conversation, Message
-from conversations.policy import can_see_private
+from conversations.policy import visible_filter
 
 
 def _parse(text: str):
@@ -53,9 +54,6 @@ class LastSyncFilter(django_filters.Filter):
 
     def __init__(self, **kwargs):
         super().__init__(field_name="updated_at", lookup_expr="gt", **kwargs)
-
-
-MAX_ID = 2**63 - 1
 
 
 def _invalid(name: str) -> str:
@@ -117,10 +115,11 @@ class AnyTagFilter(django_filters.Filter):
         tagged = Entity.tags.through.objects.filter(
             entity_id=OuterRef("entity_id"), tag_id__in=value
         )
-        if not can_see_private(self.parent.role):
-            # A private tag does not exist for non-admins: filtering by its id
-            # must not reveal which visible conversations carry it.
-            tagged = tagged.filter(tag__entity__is_private=False)
+        # A private tag does not exist for non-admins: filtering by its id
+        # must not reveal which visible conversations carry it.
+        tagged = tagged.filter(
+            visible_filter(self.parent.role, private_field="tag__entity__is_private")
+        )
         return queryset.filter(Exists(tagged))
 
 

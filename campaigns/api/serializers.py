@@ -21,9 +21,9 @@ from campaigns.api.fields import (
 )
 from campaigns.api.throttling import limit_for
 from campaigns.images import ImageRejected, image_from_upload
+from conversations.ids import MAX_ID
 from conversations.models import Conversation
 
-MAX_ID = 2**63 - 1
 TARGETS_BY_ID = {1: Conversation.Target.MEMBERS, 2: Conversation.Target.CHARACTERS}
 TARGET_IDS = {value: key for key, value in TARGETS_BY_ID.items()}
 

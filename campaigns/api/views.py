@@ -125,7 +125,7 @@ class CampaignAPIMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if self.campaign_scoped:
-            self.campaign, self.role = selectors.access_campaign(
+            self.campaign, self.role = campaign_selectors.access_campaign(
                 user=request.user, campaign_id=kwargs["campaign_id"]
             )
         if self.conversation_scoped:
@@ -424,7 +424,7 @@ class CharacterViewSet(EntityViewSet):
     input_class = s.CharacterInput
 
     entity = "character"
-    select_all = staticmethod(selectors.characters_of_campaign)
+    select_all = staticmethod(campaign_selectors.characters_of_campaign)
     select_one = staticmethod(campaign_selectors.character_in_campaign)
     create_service = staticmethod(services.character_create)
     update_service = staticmethod(services.character_update)
@@ -468,7 +468,7 @@ class CampaignListViewSet(CampaignViewSet):
 
     @extend_schema(tags=["campaigns"], responses={200: s.CampaignOutput(many=True), **ERRORS})
     def list(self, request):
-        return self.render_page(selectors.campaigns_of_user(user=request.user))
+        return self.render_page(campaign_selectors.campaigns_of_user(user=request.user))
 
     @extend_schema(
         tags=["campaigns"],
@@ -476,7 +476,7 @@ class CampaignListViewSet(CampaignViewSet):
         responses={200: _envelope("CampaignEnvelope", s.CampaignOutput()), **ERRORS},
     )
     def retrieve(self, request, campaign_id):
-        campaign, _ = selectors.access_campaign(user=request.user, campaign_id=campaign_id)
+        campaign, _ = campaign_selectors.access_campaign(user=request.user, campaign_id=campaign_id)
         return self.render_one(campaign)
 
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "campaigns",
     "workspaces",
     "conversations",
+    "demo",
 ]
 
 MIDDLEWARE = [

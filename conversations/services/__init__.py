@@ -1,12 +1,11 @@
 """Every write of the domain, one transaction each.
 
 Services take the acting user and their `role` in the scope (from
-`conversations.selectors.access_*`, or `Role.MODERATOR` from the admin),
+the adapters' `access_*` selectors, or `Role.MODERATOR` from the admin),
 check it against `conversations.policy`, and raise
 `conversations.exceptions.*`.
 """
 
-from conversations.services.common import UNSET
 from conversations.services.conversations import (
     conversation_create,
     conversation_delete,
@@ -14,13 +13,14 @@ from conversations.services.conversations import (
     conversation_restore,
     conversation_set_closed,
     conversation_update,
+    conversations_touch,
 )
 from conversations.services.messages import message_add, message_remove, message_update
 from conversations.services.participants import (
     participant_add,
     participant_remove,
     participant_update,
-    participants_add,
+    participants_add_missing,
     participants_remove,
 )
 from conversations.services.state import (
@@ -30,6 +30,7 @@ from conversations.services.state import (
     conversation_set_archived,
     conversation_unmute,
 )
+from conversations.services.unset import UNSET
 
 __all__ = [
     "UNSET",
@@ -44,12 +45,13 @@ __all__ = [
     "conversation_set_closed",
     "conversation_unmute",
     "conversation_update",
+    "conversations_touch",
     "message_add",
     "message_remove",
     "message_update",
     "participant_add",
     "participant_remove",
     "participant_update",
-    "participants_add",
+    "participants_add_missing",
     "participants_remove",
 ]

@@ -1,41 +1,49 @@
 """Creating, changing, closing and deleting conversations."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from conversations import policy
 from conversations.models import Conversation, Participant
 from conversations.policy import Role
-from conversations.services.common import (
-    UNSET,
-    participant_key_for,
-    refresh_participant_key,
+from conversations.scope import (
+    Campaign,
+    Entity,
+    Workspace,
     require_campaign_character,
     require_scope_users,
 )
+from conversations.services.bookkeeping import (
+    participant_key_for,
+    refresh_participant_key,
+    touch_all,
+)
+from conversations.services.unset import UNSET
 
 
 @transaction.atomic
 def conversation_create(
     *,
-    actor,
+    actor: User,
     role: Role,
-    campaign=None,
-    workspace=None,
+    campaign: Campaign | None = None,
+    workspace: Workspace | None = None,
     title: str = "",
     target: str = Conversation.Target.MEMBERS,
     is_private: bool = False,
     is_closed: bool = False,
-    entity=None,
+    entity: Entity | None = None,
     user_ids=(),
     character_ids=(),
     participant_key: str | None = None,
 ) -> Conversation:
     """Create a conversation in exactly one scope, with its first participants.
 
-    `role` is the actor's role in that scope (from `selectors.access_*`).
-    Campaign conversations need their Kanka `entity`; its name and privacy
-    mirror `title` and `is_private`. `participant_key` is get_or_create's:
+    `role` is the actor's role in that scope (from the adapter's `access_*`).
+    Campaign conversations need their Kanka `entity` (the campaign adapter
+    keeps its name and privacy in step). `participant_key` is get_or_create's:
     inserting the key with the row makes a concurrent duplicate fail loudly.
     """
     policy.require_can_create(role, is_private=is_private)
@@ -62,7 +70,6 @@ def conversation_create(
         require_campaign_character(conversation, pk) for pk in dict.fromkeys(character_ids)
     ]
     conversation.save()
-    _sync_entity(conversation)
     Participant.objects.bulk_create(
         [
             Participant(conversation=conversation, user_id=pk, created_by=actor)
@@ -79,7 +86,7 @@ def conversation_create(
 
 
 def conversation_get_or_create(
-    *, actor, role: Role, workspace, user_ids
+    *, actor: User, role: Role, workspace: Workspace, user_ids
 ) -> tuple[Conversation, bool]:
     """The workspace conversation whose participants are exactly `user_ids` plus the actor.
 
@@ -121,7 +128,7 @@ def _keyed_conversation(workspace, key: str) -> Conversation | None:
 @transaction.atomic
 def conversation_update(
     *,
-    actor,
+    actor: User,
     role: Role,
     conversation: Conversation,
     title=UNSET,
@@ -149,18 +156,17 @@ def conversation_update(
         update_fields=[f for f, v in changes.items() if v is not UNSET]
         + ["updated_by", "updated_at"]
     )
-    _sync_entity(conversation)
     return conversation
 
 
 @transaction.atomic
-def conversation_set_closed(*, actor, role: Role, conversation: Conversation, closed: bool):
+def conversation_set_closed(*, actor: User, role: Role, conversation: Conversation, closed: bool):
     """Close (no new messages or participant changes) or reopen a conversation."""
     return conversation_update(actor=actor, role=role, conversation=conversation, is_closed=closed)
 
 
 @transaction.atomic
-def conversation_delete(*, actor, role: Role, conversation: Conversation) -> None:
+def conversation_delete(*, actor: User, role: Role, conversation: Conversation) -> None:
     """Soft-delete: gone from both APIs, kept with its messages for a moderator to restore."""
     policy.require_can_delete(role, conversation, actor)
     conversation.deleted_at = timezone.now()
@@ -170,7 +176,7 @@ def conversation_delete(*, actor, role: Role, conversation: Conversation) -> Non
 
 
 @transaction.atomic
-def conversation_restore(*, actor, role: Role, conversation: Conversation) -> None:
+def conversation_restore(*, actor: User, role: Role, conversation: Conversation) -> None:
     """Undo a soft delete (moderators and admins)."""
     policy.require_can_close(role)
     conversation.deleted_at = None
@@ -180,12 +186,12 @@ def conversation_restore(*, actor, role: Role, conversation: Conversation) -> No
     refresh_participant_key(conversation)
 
 
-def _sync_entity(conversation: Conversation) -> None:
-    """Kanka keeps name and privacy on the entity too; mirror them in the same transaction."""
-    entity = conversation.entity
-    if entity is None:
-        return
-    if entity.name != conversation.title or entity.is_private != conversation.is_private:
-        entity.name = conversation.title
-        entity.is_private = conversation.is_private
-        entity.save(update_fields=["name", "is_private", "updated_at"])
+@transaction.atomic
+def conversations_touch(
+    *, actor: User | None = None, conversations: QuerySet[Conversation]
+) -> None:
+    """Something these conversations show changed elsewhere (a tag, a character): bump them.
+
+    `updated_at` is what Kanka's `lastSync` filters on.
+    """
+    touch_all(conversations, actor=actor)

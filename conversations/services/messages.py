@@ -1,30 +1,24 @@
 """Posting, editing and removing messages; `obj_index` allocation lives here."""
 
-import re
-
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import User
 from conversations import exceptions, policy
 from conversations.models import Conversation, Mention, Message, Participant
 from conversations.policy import Role
-from conversations.services.common import (
-    UNSET,
-    lock_conversation,
-    require_campaign_character,
-    require_scope_users,
-    touch,
-)
+from conversations.scope import require_campaign_character, require_scope_users
+from conversations.services.bookkeeping import lock_conversation, touch
+from conversations.services.unset import UNSET
 
 SNIPPET_CREATORS = 5
-MENTION_MARKUP = re.compile(r"\(twist-mention://(\d+)\)")
 
 
 @transaction.atomic
 def message_add(
     *,
-    actor,
+    actor: User,
     role: Role,
     conversation: Conversation,
     content: str,
@@ -32,7 +26,7 @@ def message_add(
     actions=(),
     author_user_id=None,
     author_character_id=None,
-    mentioned_user_ids=None,
+    mentioned_user_ids=(),
     direct_group_mentions=(),
     system_message=None,
 ) -> Message:
@@ -43,8 +37,8 @@ def message_add(
     counters (`message_count`, `last_obj_index`, `last_message`, snippet
     creators) agree with the rows. The sender's read marker moves to the new
     message and the conversation is un-archived for everyone else.
-    Mentions: `mentioned_user_ids` if given, else `twist-mention://` markup in
-    the content; only participants can be mentioned.
+    `mentioned_user_ids` are the users the message mentions (the adapter
+    parses its dialect's markup); only participants are recorded.
     """
     policy.require_can_post(role, conversation)
     _validate_author(conversation, author_user_id, author_character_id, role=role)
@@ -65,7 +59,7 @@ def message_add(
         created_at=now,
         updated_at=now,
     )
-    _store_mentions(message, content, mentioned_user_ids)
+    _store_mentions(message, mentioned_user_ids)
     creators = [actor.pk] + [pk for pk in conversation.recent_creator_ids if pk != actor.pk]
     Conversation.objects.filter(pk=conversation.pk).update(
         message_count=F("message_count") + 1,
@@ -84,7 +78,7 @@ def message_add(
 @transaction.atomic
 def message_update(
     *,
-    actor,
+    actor: User,
     role: Role,
     message: Message,
     content=UNSET,
@@ -94,7 +88,10 @@ def message_update(
     author_character_id=UNSET,
     mentioned_user_ids=None,
 ) -> Message:
-    """Edit a message: bumps `version` and `edited_at`; only the poster or an admin."""
+    """Edit a message: bumps `version` and `edited_at`; only the poster or an admin.
+
+    `mentioned_user_ids` replaces the recorded mentions; None keeps them.
+    """
     policy.require_can_change_message(role, message, actor)
     conversation = message.conversation
     # A character the message already names stays valid, even one the actor cannot see.
@@ -128,15 +125,15 @@ def message_update(
     message.updated_by = actor
     message.version += 1
     message.save()
-    if content is not UNSET or mentioned_user_ids is not None:
+    if mentioned_user_ids is not None:
         message.mentions.all().delete()
-        _store_mentions(message, message.content, mentioned_user_ids)
+        _store_mentions(message, mentioned_user_ids)
     touch(conversation, actor=actor)
     return message
 
 
 @transaction.atomic
-def message_remove(*, actor, role: Role, message: Message) -> None:
+def message_remove(*, actor: User, role: Role, message: Message) -> None:
     """Delete a message for good; `message_count` drops, `last_obj_index` stays.
 
     The snippet (last message and its recent creators) and the last activity
@@ -174,9 +171,7 @@ def _validate_author(conversation, author_user_id, author_character_id, *, role=
         require_campaign_character(conversation, author_character_id, role=role)
 
 
-def _store_mentions(message: Message, content: str, mentioned_user_ids) -> None:
-    if mentioned_user_ids is None:
-        mentioned_user_ids = [int(pk) for pk in MENTION_MARKUP.findall(content or "")]
+def _store_mentions(message: Message, mentioned_user_ids) -> None:
     wanted = list(dict.fromkeys(int(pk) for pk in mentioned_user_ids))
     if not wanted:
         return

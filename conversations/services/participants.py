@@ -2,21 +2,19 @@
 
 from django.db import transaction
 
+from accounts.models import User
 from conversations import exceptions, policy
-from conversations.models import Participant
+from conversations.models import Conversation, Participant
 from conversations.policy import Role
-from conversations.services.common import (
-    UNSET,
-    lock_conversation,
-    refresh_participant_key,
-    require_campaign_character,
-    require_scope_users,
-    touch,
-)
+from conversations.scope import require_campaign_character, require_scope_users
+from conversations.services.bookkeeping import lock_conversation, refresh_participant_key, touch
+from conversations.services.unset import UNSET
 
 
 @transaction.atomic
-def participant_add(*, actor, role: Role, conversation, user_id=None, character_id=None):
+def participant_add(
+    *, actor: User, role: Role, conversation: Conversation, user_id=None, character_id=None
+):
     """Add one user or one character (campaign API); a duplicate is AlreadyParticipant."""
     policy.require_can_manage_participants(role, conversation)
     conversation = lock_conversation(conversation, role)
@@ -35,7 +33,9 @@ def participant_add(*, actor, role: Role, conversation, user_id=None, character_
 
 
 @transaction.atomic
-def participant_update(*, actor, role: Role, participant, user_id=UNSET, character_id=UNSET):
+def participant_update(
+    *, actor: User, role: Role, participant: Participant, user_id=UNSET, character_id=UNSET
+):
     """Point a participant row at another user or character (Kanka PUT/PATCH)."""
     conversation = participant.conversation
     policy.require_can_manage_participants(role, conversation)
@@ -67,7 +67,7 @@ def participant_update(*, actor, role: Role, participant, user_id=UNSET, charact
 
 
 @transaction.atomic
-def participant_remove(*, actor, role: Role, participant) -> None:
+def participant_remove(*, actor: User, role: Role, participant) -> None:
     """Remove one participant row (campaign API; moderators in the admin)."""
     conversation = participant.conversation
     policy.require_can_manage_participants(role, conversation)
@@ -78,7 +78,9 @@ def participant_remove(*, actor, role: Role, participant) -> None:
 
 
 @transaction.atomic
-def participants_add(*, actor, role: Role, conversation, user_ids) -> None:
+def participants_add_missing(
+    *, actor: User, role: Role, conversation: Conversation, user_ids
+) -> None:
     """Add users (workspace API); already present ones are left as they are.
 
     Every id is checked before anything changes, so a bad id adds no one.
@@ -103,7 +105,7 @@ def participants_add(*, actor, role: Role, conversation, user_ids) -> None:
 
 
 @transaction.atomic
-def participants_remove(*, actor, role: Role, conversation, user_ids) -> None:
+def participants_remove(*, actor: User, role: Role, conversation: Conversation, user_ids) -> None:
     """Remove users (workspace API); at least one participant must remain.
 
     Ids must be workspace members (else UserNotFound); members who are not

@@ -3,13 +3,16 @@
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from conversations import exceptions
 from conversations.models import Conversation, Participant
 
 
-def _my_row(actor, conversation: Conversation):
+def _own_participant_rows(actor, conversation: Conversation) -> QuerySet[Participant]:
+    """The actor's participant row as a queryset to update; not a participant is NotFound."""
     rows = Participant.objects.filter(conversation=conversation, user=actor)
     if not rows.exists():
         raise exceptions.ConversationNotFound(object_id=conversation.pk)
@@ -25,7 +28,7 @@ def _require_index(conversation: Conversation, obj_index: int) -> None:
 
 @transaction.atomic
 def conversation_mark_read(
-    *, actor, conversation: Conversation, obj_index: int | None = None
+    *, actor: User, conversation: Conversation, obj_index: int | None = None
 ) -> None:
     """Everything up to and including `obj_index` is read; later messages stay unread.
 
@@ -36,12 +39,12 @@ def conversation_mark_read(
         obj_index = conversation.last_obj_index
     else:
         _require_index(conversation, obj_index)
-    _my_row(actor, conversation).update(last_read_obj_index=obj_index)
+    _own_participant_rows(actor, conversation).update(last_read_obj_index=obj_index)
 
 
 @transaction.atomic
 def conversation_mark_unread(
-    *, actor, conversation: Conversation, obj_index: int | None = None
+    *, actor: User, conversation: Conversation, obj_index: int | None = None
 ) -> None:
     """`obj_index` and every later message become unread for the actor.
 
@@ -51,24 +54,24 @@ def conversation_mark_unread(
         obj_index = max(conversation.last_obj_index, 0)
     else:
         _require_index(conversation, obj_index)
-    _my_row(actor, conversation).update(last_read_obj_index=obj_index - 1)
+    _own_participant_rows(actor, conversation).update(last_read_obj_index=obj_index - 1)
 
 
 @transaction.atomic
-def conversation_set_archived(*, actor, conversation: Conversation, archived: bool) -> None:
+def conversation_set_archived(*, actor: User, conversation: Conversation, archived: bool) -> None:
     """Archive or unarchive for the actor only; a new message un-archives it again."""
-    _my_row(actor, conversation).update(archived=archived)
+    _own_participant_rows(actor, conversation).update(archived=archived)
 
 
 @transaction.atomic
-def conversation_mute(*, actor, conversation: Conversation, minutes: int) -> None:
+def conversation_mute(*, actor: User, conversation: Conversation, minutes: int) -> None:
     """Mute for the actor for `minutes` (> 0) from now."""
     if minutes <= 0:
         raise exceptions.InvalidArgument("minutes must be positive.", field="minutes")
     until = timezone.now() + timedelta(minutes=minutes)
-    _my_row(actor, conversation).update(muted_until=until)
+    _own_participant_rows(actor, conversation).update(muted_until=until)
 
 
 @transaction.atomic
-def conversation_unmute(*, actor, conversation: Conversation) -> None:
-    _my_row(actor, conversation).update(muted_until=None)
+def conversation_unmute(*, actor: User, conversation: Conversation) -> None:
+    _own_participant_rows(actor, conversation).update(muted_until=None)

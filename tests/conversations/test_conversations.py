@@ -68,7 +68,7 @@ def test_a_deleted_conversation_is_not_found_again_by_get_or_create(workspace_wo
 def test_adding_a_user_rekeys_the_conversation_for_its_new_set(workspace_world):
     a, b, c = workspace_world["a"], workspace_world["b"], workspace_world["c"]
     pair, _ = _get_or_create(workspace_world, a, b)
-    services.participants_add(actor=a, role=Role.MEMBER, conversation=pair, user_ids=[c.pk])
+    services.participants_add_missing(actor=a, role=Role.MEMBER, conversation=pair, user_ids=[c.pk])
     found, created = _get_or_create(workspace_world, c, a, b)
     assert not created and found.pk == pair.pk
 
@@ -77,30 +77,10 @@ def test_a_set_that_is_taken_leaves_the_changed_conversation_unkeyed(workspace_w
     a, b, c = workspace_world["a"], workspace_world["b"], workspace_world["c"]
     group, _ = _get_or_create(workspace_world, a, b, c)
     pair, _ = _get_or_create(workspace_world, a, b)
-    services.participants_add(actor=a, role=Role.MEMBER, conversation=pair, user_ids=[c.pk])
+    services.participants_add_missing(actor=a, role=Role.MEMBER, conversation=pair, user_ids=[c.pk])
     pair.refresh_from_db()
     assert pair.participant_key is None
     assert _get_or_create(workspace_world, a, b, c)[0].pk == group.pk
-
-
-def test_campaign_create_mirrors_name_and_privacy_on_the_entity(campaign_world):
-    campaign, admin = campaign_world["campaign"], campaign_world["admin"]
-    entity = EntityFactory(campaign=campaign, kind="conversation", name="")
-    conversation = services.conversation_create(
-        actor=admin,
-        role=Role.ADMIN,
-        campaign=campaign,
-        entity=entity,
-        title="Secret",
-        is_private=True,
-    )
-    entity.refresh_from_db()
-    assert (entity.name, entity.is_private) == ("Secret", True)
-    services.conversation_update(
-        actor=admin, role=Role.ADMIN, conversation=conversation, title="Open", is_private=False
-    )
-    entity.refresh_from_db()
-    assert (entity.name, entity.is_private) == ("Open", False)
 
 
 def test_only_admins_make_a_conversation_private(campaign_world):

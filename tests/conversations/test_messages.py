@@ -66,20 +66,19 @@ def test_posting_moves_the_senders_marker_and_unarchives_for_the_others(workspac
     assert rows[a.pk].archived is True
 
 
-def test_mentions_come_from_markup_and_only_name_participants(workspace_world):
+def test_only_participants_are_recorded_as_mentioned(workspace_world):
     a, b, c = workspace_world["a"], workspace_world["b"], workspace_world["c"]
     conversation = _direct(workspace_world, b)
-    content = f"[B](twist-mention://{b.pk}) and [C](twist-mention://{c.pk})"
 
-    message = _post(conversation, a, content)
+    message = _post(conversation, a, "hello", mentioned_user_ids=[b.pk, c.pk])
 
     assert list(Mention.objects.filter(message=message).values_list("user_id", flat=True)) == [b.pk]
 
 
-def test_explicit_mentions_override_the_markup(workspace_world):
+def test_the_domain_does_not_read_dialect_markup(workspace_world):
     a, b = workspace_world["a"], workspace_world["b"]
     conversation = _direct(workspace_world, b)
-    message = _post(conversation, a, f"(twist-mention://{b.pk})", mentioned_user_ids=[])
+    message = _post(conversation, a, f"[B](twist-mention://{b.pk})")
     assert not Mention.objects.filter(message=message).exists()
 
 
@@ -203,7 +202,7 @@ def test_a_conversation_deleted_meanwhile_takes_no_message(workspace_world):
     with pytest.raises(exceptions.ConversationNotFound):
         _post(stale, a)
     with pytest.raises(exceptions.ConversationNotFound):
-        services.participants_add(
+        services.participants_add_missing(
             actor=a, role=Role.MEMBER, conversation=stale, user_ids=[workspace_world["c"].pk]
         )
     assert stale.messages.count() == 0

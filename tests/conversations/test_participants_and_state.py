@@ -104,7 +104,7 @@ def test_participant_changes_bump_updated_at(campaign_world):
 
 def test_adding_many_checks_every_id_before_adding_any(workspace_world, pair):
     with pytest.raises(exceptions.UserNotFound):
-        services.participants_add(
+        services.participants_add_missing(
             actor=workspace_world["a"],
             role=Role.MEMBER,
             conversation=pair,
@@ -114,7 +114,7 @@ def test_adding_many_checks_every_id_before_adding_any(workspace_world, pair):
 
 
 def test_adding_present_users_is_a_no_op(workspace_world, pair):
-    services.participants_add(
+    services.participants_add_missing(
         actor=workspace_world["a"],
         role=Role.MEMBER,
         conversation=pair,

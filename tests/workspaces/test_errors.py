@@ -285,7 +285,7 @@ def test_an_unexpected_error_is_500_code_201_and_logged(
     def broken(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(selectors, "conversation_of_user", broken)
+    monkeypatch.setattr(selectors, "access_workspace_conversation", broken)
 
     response = call(client, "conversations/getone", as_alice, id=world["conversation"].pk)
 

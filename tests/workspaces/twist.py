@@ -5,6 +5,7 @@ import re
 
 from conversations import services
 from conversations.policy import Role
+from workspaces.markup import mentioned_user_ids
 
 UUID_HEX = re.compile(r"[0-9a-f]{32}")
 
@@ -62,6 +63,8 @@ def conversation(workspace, actor, *others):
 
 
 def post(conversation, actor, content="hello", **kwargs):
+    """Post as the workspace API does: mentions are the content's twist-mention:// links."""
+    kwargs.setdefault("mentioned_user_ids", mentioned_user_ids(content))
     return services.message_add(
         actor=actor, role=Role.MEMBER, conversation=conversation, content=content, **kwargs
     )

@@ -7,11 +7,11 @@ campaign API's.
 """
 
 from django.conf import settings
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from conversations.rules import is_private_workspace_conversation, mute_in_effect
 from workspaces.api.params import (
     ActionListField,
     AttachmentListField,
@@ -257,14 +257,12 @@ class TwistConversationOutput(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_private(self, conversation) -> bool:
-        return len(conversation.user_participants) == 2
+        return is_private_workspace_conversation(len(conversation.user_participants))
 
     @extend_schema_field({"type": "integer", "nullable": True})
     def get_muted_until_ts(self, conversation):
-        until = conversation.my_muted_until
-        if until is None or until <= timezone.now():
-            return None
-        return int(until.timestamp())
+        until = mute_in_effect(conversation.my_muted_until)
+        return None if until is None else int(until.timestamp())
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_snippet(self, conversation) -> str:

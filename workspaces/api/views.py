@@ -12,20 +12,30 @@ from workspaces import selectors as workspace_selectors
 from workspaces import services as workspace_services
 from workspaces.api import serializers as s
 from workspaces.api.base import REMOVE, WRITE, TwistView
+from workspaces.markup import mentioned_user_ids
 
 OK = {"status": "ok"}
 
 
 def _conversation(request, conversation_id):
-    conversation, _ = selectors.conversation_of_user(
+    conversation, _ = selectors.access_workspace_conversation(
         user=request.user, conversation_id=conversation_id
     )
     return s.TwistConversationOutput(conversation).data
 
 
 def _message(request, message_id):
-    message, _ = selectors.message_of_user(user=request.user, message_id=message_id)
+    message, _ = selectors.access_workspace_message(user=request.user, message_id=message_id)
     return s.TwistMessageOutput(message).data
+
+
+def _mentions(params) -> list[int] | None:
+    """`direct_mentions` if given, else the content's mention links; None: neither given."""
+    if params.get("direct_mentions") is not None:
+        return params["direct_mentions"]
+    if "content" in params:
+        return mentioned_user_ids(params["content"])
+    return None
 
 
 class _OnConversation(TwistView):
@@ -34,7 +44,7 @@ class _OnConversation(TwistView):
     conversation_param = "id"
 
     def call(self, request, params):
-        conversation, role = selectors.conversation_of_user(
+        conversation, role = selectors.access_workspace_conversation(
             user=request.user, conversation_id=params[self.conversation_param]
         )
         return self.act(request, params, conversation, role)
@@ -63,7 +73,7 @@ class ConversationGet(TwistView):
     output_serializer = s.TwistConversationOutput(many=True)
 
     def call(self, request, params):
-        workspace, _ = selectors.access_workspace(
+        workspace, _ = workspace_selectors.access_workspace(
             user=request.user, workspace_id=params["workspace_id"]
         )
         conversations = workspace_selectors.conversations_page(
@@ -86,7 +96,7 @@ class ConversationGetOrCreate(TwistView):
     output_serializer = s.TwistConversationOutput
 
     def call(self, request, params):
-        workspace, role = selectors.access_workspace(
+        workspace, role = workspace_selectors.access_workspace(
             user=request.user, workspace_id=params["workspace_id"]
         )
         conversation, _ = services.conversation_get_or_create(
@@ -103,7 +113,7 @@ class ConversationUpdate(_OnConversation):
     output_serializer = s.TwistConversationOutput
 
     def act(self, request, params, conversation, role):
-        workspace_services.conversation_update(
+        workspace_services.conversation_rename_and_archive(
             actor=request.user,
             role=role,
             conversation=conversation,
@@ -129,14 +139,14 @@ class ConversationAddUser(_ParticipantsView):
     """Add a workspace member to the conversation (no-op if present)."""
 
     input_serializer = s.TwistUserInput
-    service = staticmethod(services.participants_add)
+    service = staticmethod(services.participants_add_missing)
 
 
 class ConversationAddUsers(_ParticipantsView):
     """Add workspace members to the conversation; all ids are checked first."""
 
     input_serializer = s.TwistUsersInput
-    service = staticmethod(services.participants_add)
+    service = staticmethod(services.participants_add_missing)
 
 
 class ConversationRemoveUser(_ParticipantsView):
@@ -185,7 +195,7 @@ class ConversationGetUnread(TwistView):
     output_serializer = s.TwistUnreadOutput(many=True)
 
     def call(self, request, params):
-        workspace, _ = selectors.access_workspace(
+        workspace, _ = workspace_selectors.access_workspace(
             user=request.user, workspace_id=params["workspace_id"]
         )
         unread = selectors.unread_of_user(user=request.user, workspace=workspace)
@@ -303,7 +313,7 @@ class MessageAdd(_OnConversation):
             content=params["content"],
             attachments=params.get("attachments", ()),
             actions=params.get("actions", ()),
-            mentioned_user_ids=params.get("direct_mentions"),
+            mentioned_user_ids=_mentions(params),
             direct_group_mentions=params.get("direct_group_mentions", ()),
         )
         return _message(request, message.pk)
@@ -317,7 +327,9 @@ class MessageUpdate(TwistView):
     output_serializer = s.TwistMessageOutput
 
     def call(self, request, params):
-        message, role = selectors.message_of_user(user=request.user, message_id=params["id"])
+        message, role = selectors.access_workspace_message(
+            user=request.user, message_id=params["id"]
+        )
         services.message_update(
             actor=request.user,
             role=role,
@@ -325,7 +337,7 @@ class MessageUpdate(TwistView):
             content=params.get("content", UNSET),
             attachments=params.get("attachments", UNSET),
             actions=params.get("actions", UNSET),
-            mentioned_user_ids=params.get("direct_mentions"),
+            mentioned_user_ids=_mentions(params),
         )
         return _message(request, message.pk)
 
@@ -338,7 +350,9 @@ class MessageRemove(TwistView):
     output_serializer = s.TwistStatusOutput
 
     def call(self, request, params):
-        message, role = selectors.message_of_user(user=request.user, message_id=params["id"])
+        message, role = selectors.access_workspace_message(
+            user=request.user, message_id=params["id"]
+        )
         services.message_remove(actor=request.user, role=role, message=message)
         return OK
 
@@ -353,7 +367,7 @@ class WorkspaceGet(TwistView):
     output_serializer = s.TwistWorkspaceOutput(many=True)
 
     def call(self, request, params):
-        workspaces = selectors.workspaces_of_user(user=request.user)
+        workspaces = workspace_selectors.workspaces_of_user(user=request.user)
         return s.TwistWorkspaceOutput(workspaces, many=True).data
 
 
@@ -365,7 +379,9 @@ class WorkspaceGetOne(TwistView):
     output_serializer = s.TwistWorkspaceOutput
 
     def call(self, request, params):
-        workspace, _ = selectors.access_workspace(user=request.user, workspace_id=params["id"])
+        workspace, _ = workspace_selectors.access_workspace(
+            user=request.user, workspace_id=params["id"]
+        )
         return s.TwistWorkspaceOutput(workspace).data
 
 

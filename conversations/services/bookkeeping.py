@@ -1,26 +1,16 @@
-"""Helpers shared by the service modules."""
+"""What every write keeps right beside its own rows: the lock order, `updated_at`, the key.
+
+Used by the service modules only; adapters call the services.
+"""
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from campaigns.models import CampaignMember, Character
+from accounts.models import User
 from conversations import exceptions
 from conversations.models import Conversation, Participant
-from conversations.policy import Role, can_see_private
-from workspaces.models import WorkspaceMember
-
-
-class _Unset:
-    """Marks a keyword argument the caller did not pass (None is a real value)."""
-
-    def __repr__(self):
-        return "UNSET"
-
-    def __bool__(self):
-        return False
-
-
-UNSET = _Unset()
+from conversations.policy import Role
 
 
 def lock_conversation(conversation: Conversation, role: Role) -> Conversation:
@@ -35,40 +25,6 @@ def lock_conversation(conversation: Conversation, role: Role) -> Conversation:
     if locked.deleted_at is not None and role != Role.MODERATOR:
         raise exceptions.ConversationNotFound(object_id=conversation.pk)
     return locked
-
-
-def require_scope_users(conversation: Conversation, user_ids, *, field: str = "user_id") -> None:
-    """Every id must be a member of the conversation's campaign or workspace."""
-    wanted = {int(pk) for pk in user_ids}
-    if not wanted:
-        return
-    if conversation.campaign_id:
-        members = CampaignMember.objects.filter(campaign_id=conversation.campaign_id)
-    else:
-        members = WorkspaceMember.objects.filter(workspace_id=conversation.workspace_id)
-    found = set(members.filter(user_id__in=wanted).values_list("user_id", flat=True))
-    missing = sorted(wanted - found)
-    if missing:
-        raise exceptions.UserNotFound(field=field, object_id=missing[0])
-
-
-def require_campaign_character(
-    conversation: Conversation, character_id, *, field="character_id", role: Role | None = None
-):
-    """The character, which must belong to the conversation's campaign.
-
-    With a `role` that does not see private entities, a private character is
-    missing too (referencing it must not reveal that it exists).
-    """
-    if not conversation.campaign_id:
-        raise exceptions.CharacterNotFound(field=field, object_id=character_id)
-    characters = Character.objects.filter(campaign_id=conversation.campaign_id)
-    if role is not None and not can_see_private(role):
-        characters = characters.filter(entity__is_private=False)
-    character = characters.filter(pk=character_id).first()
-    if character is None:
-        raise exceptions.CharacterNotFound(field=field, object_id=character_id)
-    return character
 
 
 def participant_key_for(user_ids) -> str:
@@ -105,11 +61,18 @@ def refresh_participant_key(conversation: Conversation) -> None:
     conversation.participant_key = new_key
 
 
-def touch(conversation: Conversation, *, actor=None) -> None:
-    """Bump `updated_at` (Kanka's lastSync sees participant and message changes)."""
+def touch_all(conversations: QuerySet[Conversation], *, actor: User | None = None):
+    """Bump `updated_at` of these conversations (Kanka's lastSync sees what changed in them)."""
     now = timezone.now()
     fields = {"updated_at": now}
     if actor is not None:
         fields["updated_by"] = actor
-    Conversation.objects.filter(pk=conversation.pk).update(**fields)
-    conversation.updated_at = now
+    conversations.update(**fields)
+    return now
+
+
+def touch(conversation: Conversation, *, actor: User | None = None) -> None:
+    """Bump one conversation's `updated_at`, on the row and on this instance."""
+    conversation.updated_at = touch_all(
+        Conversation.objects.filter(pk=conversation.pk), actor=actor
+    )

@@ -15,6 +15,7 @@ from campaigns.models import Campaign, CampaignMember, Character, Entity, Tag
 from conversations import services
 from conversations.models import Conversation
 from conversations.policy import Role
+from workspaces.markup import mentioned_user_ids
 from workspaces.models import Workspace, WorkspaceMember
 
 DEMO_USERS = {
@@ -199,11 +200,13 @@ def _demo_workspace(users) -> Workspace:
         actor=alice, role=Role.ADMIN, workspace=workspace, user_ids=[bob.pk]
     )
     services.message_add(actor=alice, role=Role.ADMIN, conversation=direct, content="Hi Bob!")
+    greeting = f"Hello [Alice](twist-mention://{alice.pk}), what's up?"
     services.message_add(
         actor=bob,
         role=Role.MEMBER,
         conversation=direct,
-        content=f"Hello [Alice](twist-mention://{alice.pk}), what's up?",
+        content=greeting,
+        mentioned_user_ids=mentioned_user_ids(greeting),
     )
 
     group, _ = services.conversation_get_or_create(
