@@ -1,0 +1,101 @@
+"""Hostile input to the workspace API: Twist's 4xx body, never a 500, and the database unchanged."""
+
+import json
+
+import pytest
+
+from tests.dbstate import database_snapshot
+from tests.workspaces.test_errors import ALL, DISCOVERY, valid_params
+from tests.workspaces.test_errors import world as world  # a fixture
+from tests.workspaces.twist import assert_error, call
+
+pytestmark = pytest.mark.django_db
+
+DEEP_JSON = "[" * 10_000 + "]" * 10_000
+TOO_DEEP_OBJECT = json.dumps([{"a": json.loads("[" * 40 + "]" * 40)}])
+
+
+@pytest.mark.parametrize("method", ALL + DISCOVERY)
+def test_a_json_body_nested_ten_thousand_deep_is_400_code_114(client, as_alice, world, method):
+    before = database_snapshot()
+
+    response = client.post(
+        f"/api/v1/{method}", DEEP_JSON, content_type="application/json", **as_alice
+    )
+
+    assert_error(response, 400, 114, "Bad Request")
+    assert database_snapshot() == before
+
+
+# A list parameter JSON-encoded in a string (form, query string or even a JSON body, §3.3).
+STRING_FIELDS = [
+    ("conversations/get_or_create", "user_ids", 20, "Invalid argument value"),
+    ("conversations/add_users", "user_ids", 20, "Invalid argument value"),
+    ("conversations/remove_users", "user_ids", 20, "Invalid argument value"),
+    ("conversation_messages/add", "direct_mentions", 20, "Invalid argument value"),
+    ("conversation_messages/add", "direct_group_mentions", 20, "Invalid argument value"),
+    ("conversation_messages/add", "attachments", 118, "One or more attachments don't comply "
+     "with the JSON specification"),
+    ("conversation_messages/add", "actions", 133, "One or more actions don't comply with the "
+     "JSON specification"),
+    ("conversation_messages/update", "direct_mentions", 20, "Invalid argument value"),
+    ("conversation_messages/update", "attachments", 118, "One or more attachments don't comply "
+     "with the JSON specification"),
+    ("conversation_messages/update", "actions", 133, "One or more actions don't comply with the "
+     "JSON specification"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("encoding", ["form", "get", "json"])
+@pytest.mark.parametrize("text", [DEEP_JSON, TOO_DEEP_OBJECT], ids=["10000-deep", "41-deep"])
+@pytest.mark.parametrize(("method", "field", "code", "string"), STRING_FIELDS)
+def test_a_json_string_parameter_nested_too_deep_is_400(
+    client, as_alice, world, method, field, code, string, text, encoding
+):
+    params = {**valid_params(method, world), field: text}
+    before = database_snapshot()
+
+    # `call` JSON-encodes lists for forms; a str goes as it is, in every encoding.
+    response = call(client, method, as_alice, encoding=encoding, **params)
+
+    assert_error(response, 400, code, string)
+    assert database_snapshot() == before
+
+
+def test_json_strings_at_the_depth_limit_still_parse(client, as_alice, world, settings):
+    settings.JSON_MAX_DEPTH = 3
+    conv = world["conversation"]
+
+    at_limit = call(
+        client, "conversation_messages/add", as_alice, encoding="form",
+        conversation_id=conv.pk, content="x", attachments='[{"a": {"b": 1}}]',
+    )  # fmt: skip
+    before = database_snapshot()
+    beyond = call(
+        client, "conversation_messages/add", as_alice, encoding="form",
+        conversation_id=conv.pk, content="x", attachments='[{"a": {"b": []}}]',
+    )  # fmt: skip
+
+    assert at_limit.status_code == 200, at_limit.content
+    assert at_limit.json()["attachments"] == [{"a": {"b": 1}}]
+    assert_error(beyond, 400, 118, string_of(118))
+    assert database_snapshot() == before
+
+
+def string_of(code: int) -> str:
+    return next(string for _, _, c, string in STRING_FIELDS if c == code)
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_in_attachments_is_400_code_118_never_stored(client, as_alice, world, constant):
+    """PostgreSQL's jsonb refuses NaN: it must never reach the database."""
+    before = database_snapshot()
+
+    response = call(
+        client, "conversation_messages/add", as_alice, encoding="form",
+        conversation_id=world["conversation"].pk, content="x",
+        attachments=f'[{{"size": {constant}}}]',
+    )  # fmt: skip
+
+    assert_error(response, 400, 118, string_of(118))
+    assert database_snapshot() == before
