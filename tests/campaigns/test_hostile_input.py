@@ -85,3 +85,57 @@ def test_nan_in_a_json_body_is_400(api, campaign, admin):
     assert response.status_code == 400
     assert response.json() == {"code": 400, "error": "JSON parse error - NaN is not a JSON value"}
     assert database_snapshot() == before
+
+
+# --- lastSync: every instant Python can parse either filters or is a 422 on the key ---------
+
+
+LAST_SYNC_INVALID = {
+    "code": 422,
+    "error": "The last sync is not a valid date.",
+    "fields": {"lastSync": ["The last sync is not a valid date."]},
+}
+
+
+def last_sync_paths(world) -> list[str]:
+    conversation = world["conversation"]
+    base = f"campaigns/{conversation.campaign_id}/conversations"
+    return [base, f"{base}/{conversation.pk}/conversation_messages"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01T00:00:00+01:00",  # before year 1 in UTC
+        "9999-12-31T23:59:59-01:00",  # after year 9999 in UTC
+        "0001-01-01 00:00:00 05:30",  # the same, with the "+" unencoded
+        "2026-01-01T00:00:00+24:00",  # no such offset
+        "2026-02-30T00:00:00Z",
+    ],
+)
+def test_last_sync_outside_what_a_datetime_holds_is_422(api, admin, world, value):
+    for path in last_sync_paths(world):
+        response = api.client.get(f"/api/1.0/{path}", {"lastSync": value}, **api.auth(admin))
+
+        assert response.status_code == 422, (path, response.content)
+        assert response.json() == LAST_SYNC_INVALID
+
+
+@pytest.mark.parametrize(
+    ("value", "listed"),
+    [
+        # Python takes offsets up to ±23:59, PostgreSQL only up to ±15:59: sent as UTC.
+        ("2000-01-01T00:00:00+23:59", True),
+        ("2999-01-01T00:00:00-23:59", False),
+        ("0001-01-01T00:00:00Z", True),
+        ("0001-01-01T23:00:00+22:00", True),
+        ("9999-12-31T23:59:59.999999Z", False),
+        ("9999-12-31T01:00:00-22:00", False),
+    ],
+)
+def test_last_sync_at_the_edges_filters_on_every_database(api, admin, world, value, listed):
+    for path in last_sync_paths(world):
+        response = api.client.get(f"/api/1.0/{path}", {"lastSync": value}, **api.auth(admin))
+
+        assert response.status_code == 200, (path, response.content)
+        assert bool(response.json()["data"]) is listed, path

@@ -8,6 +8,7 @@ from tests.dbstate import database_snapshot
 from tests.workspaces.test_errors import ALL, DISCOVERY, valid_params
 from tests.workspaces.test_errors import world as world  # a fixture
 from tests.workspaces.twist import assert_error, call
+from workspaces.api.serializers import MAX_TS
 
 pytestmark = pytest.mark.django_db
 
@@ -98,4 +99,64 @@ def test_nan_in_attachments_is_400_code_118_never_stored(client, as_alice, world
     )  # fmt: skip
 
     assert_error(response, 400, 118, string_of(118))
+    assert database_snapshot() == before
+
+
+# --- timestamps and durations: the edges work, beyond them is 400 code 20 -------------------
+
+
+def ts_params(method, world) -> dict:
+    if method == "conversations/get":
+        return {"workspace_id": world["workspace"].pk}
+    return {"conversation_id": world["conversation"].pk}
+
+
+@pytest.mark.parametrize("method", ["conversations/get", "conversation_messages/get"])
+@pytest.mark.parametrize(
+    ("field", "value", "listed"),
+    [
+        ("newer_than_ts", 0, True),
+        ("older_than_ts", 0, False),
+        ("newer_than_ts", MAX_TS, False),
+        ("older_than_ts", MAX_TS, True),
+    ],
+)
+def test_timestamps_at_the_edges_filter_on_every_database(
+    client, as_alice, world, method, field, value, listed
+):
+    response = call(client, method, as_alice, **ts_params(method, world), **{field: value})
+
+    assert response.status_code == 200, response.content
+    assert bool(response.json()) is listed
+
+
+@pytest.mark.parametrize("field", ["newer_than_ts", "older_than_ts"])
+@pytest.mark.parametrize("method", ["conversations/get", "conversation_messages/get"])
+@pytest.mark.parametrize("value", [-1, MAX_TS + 1, 2**63, -(2**63) - 1, "1e3", 1.5])
+def test_timestamps_beyond_a_datetime_are_400_code_20(
+    client, as_alice, world, method, field, value
+):
+    response = call(client, method, as_alice, **ts_params(method, world), **{field: value})
+
+    assert_error(response, 400, 20, "Invalid argument value")
+
+
+@pytest.mark.parametrize("minutes", [1, 10**9])
+def test_mute_for_up_to_a_billion_minutes_works(client, as_alice, world, minutes):
+    response = call(client, "conversations/mute", as_alice, id=world["conversation"].pk,
+                    minutes=minutes)  # fmt: skip
+
+    assert response.status_code == 200, response.content
+    muted = call(client, "conversations/getone", as_alice, id=world["conversation"].pk).json()
+    assert muted["muted_until_ts"] > 0
+
+
+@pytest.mark.parametrize("minutes", [0, -1, 10**9 + 1, 2**63, -(2**63)])
+def test_mute_beyond_the_bounds_is_400_code_20(client, as_alice, world, minutes):
+    before = database_snapshot()
+
+    response = call(client, "conversations/mute", as_alice, id=world["conversation"].pk,
+                    minutes=minutes)  # fmt: skip
+
+    assert_error(response, 400, 20, "Invalid argument value")
     assert database_snapshot() == before
