@@ -139,3 +139,42 @@ def test_last_sync_at_the_edges_filters_on_every_database(api, admin, world, val
 
         assert response.status_code == 200, (path, response.content)
         assert bool(response.json()["data"]) is listed, path
+
+
+# --- body size and field count ------------------------------------------------------------
+
+
+def test_a_form_with_more_fields_than_allowed_is_400(api, settings, campaign, admin):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    api.auth(admin)
+    before = database_snapshot()
+
+    response = api(
+        "post",
+        f"campaigns/{campaign.pk}/conversations",
+        admin,
+        form={f"k{i}": "v" for i in range(11)},
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"code": 400, "error": "Bad request."}
+    assert database_snapshot() == before
+
+
+@pytest.mark.parametrize("encoding", ["json", "form"])
+def test_a_body_over_the_upload_limit_is_413(api, settings, campaign, admin, encoding):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = {"name": "x" * 1001}
+    api.auth(admin)
+    before = database_snapshot()
+
+    response = api(
+        "post",
+        f"campaigns/{campaign.pk}/conversations",
+        admin,
+        **({"data": body} if encoding == "json" else {"form": body}),
+    )
+
+    assert response.status_code == 413
+    assert response.json() == {"code": 413, "error": "The request body is too large."}
+    assert database_snapshot() == before

@@ -102,6 +102,34 @@ def test_nan_in_attachments_is_400_code_118_never_stored(client, as_alice, world
     assert database_snapshot() == before
 
 
+# --- body size and field count ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["json", "form"])
+def test_a_body_over_the_upload_limit_is_413_code_205(client, as_alice, world, settings, encoding):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    params = {"conversation_id": world["conversation"].pk, "content": "x" * 1001}
+    before = database_snapshot()
+
+    response = call(client, "conversation_messages/add", as_alice, encoding=encoding, **params)
+
+    assert_error(response, 413, 205, "Upload is too big in size")
+    assert database_snapshot() == before
+
+
+@pytest.mark.parametrize("encoding", ["form", "query"])
+def test_more_fields_than_allowed_is_400_code_114(client, as_alice, world, settings, encoding):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    params = {"conversation_id": world["conversation"].pk, "content": "x"}
+    params.update({f"extra{i}": "1" for i in range(10)})
+    before = database_snapshot()
+
+    response = call(client, "conversation_messages/add", as_alice, encoding=encoding, **params)
+
+    assert_error(response, 400, 114, "Bad Request")
+    assert database_snapshot() == before
+
+
 # --- timestamps and durations: the edges work, beyond them is 400 code 20 -------------------
 
 

@@ -11,6 +11,7 @@ import uuid
 from enum import IntEnum
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -49,6 +50,8 @@ class Code(IntEnum):
     BAD_ACTIONS = 133, 400, "One or more actions don't comply with the JSON specification"
     INVALID_TOKEN = 200, 403, "Invalid token"
     INTERNAL_ERROR = 201, 500, "Internal Server Error"
+    # Twist's only 413 (workspace-api-extras.md §1.1): also a body over DATA_UPLOAD_MAX_MEMORY_SIZE.
+    UPLOAD_TOO_BIG = 205, 413, "Upload is too big in size"
 
 
 # Validation error codes our input fields raise, mapped to Twist's codes, in precedence order.
@@ -118,6 +121,11 @@ def _code_for(exc) -> Code:
         return _validation_code(exc.get_codes())
     if isinstance(exc, drf.NotFound | Http404):
         return Code.RESOURCE_NOT_FOUND
+    if isinstance(exc, RequestDataTooBig):
+        return Code.UPLOAD_TOO_BIG
+    if isinstance(exc, SuspiciousOperation):
+        # More than DATA_UPLOAD_MAX_NUMBER_FIELDS fields (or files), a broken multipart body.
+        return Code.BAD_REQUEST
     if isinstance(exc, drf.APIException):
         # Malformed body, unsupported media type, method not allowed, …
         return Code.BAD_REQUEST
