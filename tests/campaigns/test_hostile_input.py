@@ -1,6 +1,9 @@
 """Hostile input to the campaign API: a Kanka 4xx, never a 500, and the database unchanged."""
 
+import json
+
 import pytest
+from django.test import Client
 
 from tests.campaigns.conftest import add_message
 from tests.dbstate import database_snapshot
@@ -177,4 +180,34 @@ def test_a_body_over_the_upload_limit_is_413(api, settings, campaign, admin, enc
 
     assert response.status_code == 413
     assert response.json() == {"code": 413, "error": "The request body is too large."}
+    assert database_snapshot() == before
+
+
+# --- unknown URLs -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/1.0/campaigns/1/nothing-here",
+        "/api/1.0/campaigns/1/conversations/1/reactions",
+        "/api/2.0/conversations",
+        "/api/",
+    ],
+)
+def test_an_unknown_api_url_is_the_json_404_whatever_the_method(api, admin, world, method, path):
+    """Django's CSRF check would answer an HTML 403 to a cookie-less POST before any view."""
+    client = Client(enforce_csrf_checks=True)
+    headers = api.auth(admin)
+    before = database_snapshot()
+
+    response = client.generic(
+        method, path, json.dumps({"name": "x"}), "application/json", **headers
+    )
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    if method != "HEAD":
+        assert response.json() == {"error": "Page not found"}
     assert database_snapshot() == before

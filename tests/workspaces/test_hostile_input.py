@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.test import Client
 
 from tests.dbstate import database_snapshot
 from tests.workspaces.test_errors import ALL, DISCOVERY, valid_params
@@ -187,4 +188,20 @@ def test_mute_beyond_the_bounds_is_400_code_20(client, as_alice, world, minutes)
                     minutes=minutes)  # fmt: skip
 
     assert_error(response, 400, 20, "Invalid argument value")
+    assert database_snapshot() == before
+
+
+# --- unknown URLs -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v3/conversations/delete_all"])
+def test_an_unknown_method_is_404_code_110_whatever_the_http_method(as_alice, world, method, path):
+    before = database_snapshot()
+
+    response = Client(enforce_csrf_checks=True).generic(
+        method, path, json.dumps({"id": world["conversation"].pk}), "application/json", **as_alice
+    )
+
+    assert_error(response, 404, 110, "Resource not found")
     assert database_snapshot() == before
