@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "campaigns",
     "workspaces",
     "conversations",
+    "config.apps.ParleyConfig",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +87,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # An unreachable Redis fails fast; the rate limiter then allows (config/throttling.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -212,6 +215,8 @@ if CAMPAIGN_API_DATETIME_FORMAT not in ("seed", "iso"):
     raise ImproperlyConfigured("CAMPAIGN_API_DATETIME_FORMAT must be 'seed' or 'iso'.")
 CAMPAIGN_API_RATE_LIMIT = env.int("CAMPAIGN_API_RATE_LIMIT", default=30)
 CAMPAIGN_API_SUBSCRIBER_RATE_LIMIT = env.int("CAMPAIGN_API_SUBSCRIBER_RATE_LIMIT", default=90)
+# Both dialects: a logged-in browser (the browsable API) counts apart from the user's tokens.
+BROWSABLE_API_RATE_LIMIT = env.int("BROWSABLE_API_RATE_LIMIT", default=120)
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=8 * 1024 * 1024)
 IMAGE_URL_ALLOW_PRIVATE = env.bool("IMAGE_URL_ALLOW_PRIVATE", default=False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_SIZE + 1024 * 1024
