@@ -215,6 +215,8 @@ if CAMPAIGN_API_DATETIME_FORMAT not in ("seed", "iso"):
     raise ImproperlyConfigured("CAMPAIGN_API_DATETIME_FORMAT must be 'seed' or 'iso'.")
 CAMPAIGN_API_RATE_LIMIT = env.int("CAMPAIGN_API_RATE_LIMIT", default=30)
 CAMPAIGN_API_SUBSCRIBER_RATE_LIMIT = env.int("CAMPAIGN_API_SUBSCRIBER_RATE_LIMIT", default=90)
+# Workspace API (Twist dialect): requests a minute per token and user.
+WORKSPACE_API_RATE_LIMIT = env.int("WORKSPACE_API_RATE_LIMIT", default=120)
 # Both dialects: a logged-in browser (the browsable API) counts apart from the user's tokens.
 BROWSABLE_API_RATE_LIMIT = env.int("BROWSABLE_API_RATE_LIMIT", default=120)
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=8 * 1024 * 1024)

@@ -7,6 +7,7 @@ from django.core.checks import run_checks
 
 from config import throttling
 from tests.factories import UserFactory, WorkspaceMemberFactory
+from tests.workspaces.twist import call
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +38,9 @@ def test_with_redis_down_both_apis_answer_uncounted(client, bearer, user, redis_
 
     with caplog.at_level(logging.WARNING, logger="config.throttling"):
         kanka = [client.get("/api/1.0/profile", **headers) for _ in range(3)]
-        twist = []
+        twist = [call(client, "users/get_session_user", headers) for _ in range(3)]
 
-    assert [r.status_code for r in kanka + twist] == [200] * 3
+    assert [r.status_code for r in kanka + twist] == [200] * 6
     assert not any("X-RateLimit-Limit" in r for r in kanka)
     outage_logs = [r for r in caplog.records if r.name == "config.throttling"]
     assert len(outage_logs) == 1
@@ -87,7 +88,7 @@ def test_browsing_the_browsable_api_leaves_the_token_budget_alone(client, bearer
     assert page["X-RateLimit-Remaining"] == "90"
 
 
-@pytest.mark.parametrize("path", ["/api/1.0/profile"])
+@pytest.mark.parametrize("path", ["/api/1.0/profile", "/api/v1/users/get_session_user"])
 def test_a_browser_session_has_a_limit_of_its_own(client, user, settings, path):
     settings.BROWSABLE_API_RATE_LIMIT = 2
     client.force_login(user)
