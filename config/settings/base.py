@@ -221,7 +221,14 @@ WORKSPACE_API_RATE_LIMIT = env.int("WORKSPACE_API_RATE_LIMIT", default=120)
 BROWSABLE_API_RATE_LIMIT = env.int("BROWSABLE_API_RATE_LIMIT", default=120)
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=8 * 1024 * 1024)
 IMAGE_URL_ALLOW_PRIVATE = env.bool("IMAGE_URL_ALLOW_PRIVATE", default=False)
+# The largest body of any kind, files included (config/uploads.py): one image and its fields.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_SIZE + 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.BodySizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
 # Both dialects: arrays and objects nested deeper are malformed JSON (config/parsers.py).
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
 

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.campaigns.conftest import add_message
@@ -177,6 +178,25 @@ def test_a_body_over_the_upload_limit_is_413(api, settings, campaign, admin, enc
         admin,
         **({"data": body} if encoding == "json" else {"form": body}),
     )
+
+    assert response.status_code == 413
+    assert response.json() == {"code": 413, "error": "The request body is too large."}
+    assert database_snapshot() == before
+
+
+def test_a_multipart_body_over_the_limit_is_413_before_the_file_is_read(
+    api, settings, campaign, admin
+):
+    """Django bounds only the fields: a file part would be streamed to disk whatever its size."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    image = SimpleUploadedFile("huge.png", b"\x89PNG" + b"0" * 5000, content_type="image/png")
+    api.auth(admin)
+    before = database_snapshot()
+
+    response = api(
+        "post", f"campaigns/{campaign.pk}/conversations", admin,
+        multipart={"name": "Huge", "image": image},
+    )  # fmt: skip
 
     assert response.status_code == 413
     assert response.json() == {"code": 413, "error": "The request body is too large."}

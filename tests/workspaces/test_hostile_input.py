@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.dbstate import database_snapshot
@@ -113,6 +114,21 @@ def test_a_body_over_the_upload_limit_is_413_code_205(client, as_alice, world, s
     before = database_snapshot()
 
     response = call(client, "conversation_messages/add", as_alice, encoding=encoding, **params)
+
+    assert_error(response, 413, 205, "Upload is too big in size")
+    assert database_snapshot() == before
+
+
+def test_a_multipart_body_over_the_limit_is_413_code_205(client, as_alice, world, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    upload = SimpleUploadedFile("huge.bin", b"0" * 5000)
+    before = database_snapshot()
+
+    response = client.post(
+        "/api/v1/conversation_messages/add",
+        {"conversation_id": world["conversation"].pk, "content": "x", "file": upload},
+        **as_alice,
+    )
 
     assert_error(response, 413, 205, "Upload is too big in size")
     assert database_snapshot() == before
