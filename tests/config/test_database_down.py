@@ -48,3 +48,11 @@ def test_the_workspace_api_answers_twist_500_code_201(client, database_down):
         "error_extra": {},
         "error_string": "Internal Server Error",
     }
+
+
+def test_unknown_api_urls_still_answer_their_404(client, database_down):
+    kanka = client.post("/api/1.0/campaigns/1/nothing-here", **HEADERS)
+    twist = client.post("/api/v1/nothing-here", **HEADERS)
+
+    assert (kanka.status_code, kanka.json()) == (404, {"error": "Page not found"})
+    assert (twist.status_code, twist.json()["error_code"]) == (404, 110)
