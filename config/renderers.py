@@ -35,6 +35,14 @@ class ParleyBrowsableAPIRenderer(BrowsableAPIRenderer):
     def get_rendered_html_form(self, data, view, method, request):
         return None
 
+    def get_filter_form(self, data, view, request):
+        # DRF takes any list body for a list page and asks the view for its
+        # queryset; Kanka's 429 body is a list too, on views without one.
+        response = getattr(view, "response", None)
+        if response is not None and not status.is_success(response.status_code):
+            return None
+        return super().get_filter_form(data, view, request)
+
     def get_raw_data_form(self, data, view, method, request):
         if method not in view.allowed_methods or method in ("GET", "HEAD", "OPTIONS"):
             return None

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from config.views import api_not_found, landing
+from campaigns.api.errors import page_not_found
+from config.views import landing
 
 urlpatterns = [
     path("", landing, name="landing"),
@@ -13,7 +14,8 @@ urlpatterns = [
     path("api/1.0/", include("campaigns.api.urls")),
     path("api/v1/", include("workspaces.api.urls")),
     path("api/v3/", include("workspaces.api.urls")),
-    re_path(r"^api/", api_not_found),
+    # Every other /api/ URL, whatever the method: JSON, never Django's HTML 404.
+    re_path(r"^api/", page_not_found),
 ]
 
 if settings.DEBUG:

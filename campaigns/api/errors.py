@@ -11,6 +11,7 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -132,6 +133,12 @@ def _method_not_allowed(context) -> Response:
     )
 
 
+@csrf_exempt
 def page_not_found(request, *args, **kwargs):
-    """Unknown URLs under /api/1.0/: Kanka's unknown-route body."""
+    """Unknown URLs under /api/ (outside the workspace API's prefixes): Kanka's unknown-route body.
+
+    Whatever the method: without the exemption a POST, PUT, PATCH or DELETE
+    would meet Django's HTML CSRF page before this view, although there is
+    nothing here a forged request could change.
+    """
     return JsonResponse({"error": "Page not found"}, status=404)

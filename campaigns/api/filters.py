@@ -19,6 +19,8 @@ from conversations.ids import MAX_ID
 from conversations.models import Conversation, Message
 from conversations.policy import visible_filter
 
+INVALID_LAST_SYNC = "The last sync is not a valid date."
+
 
 def _parse(text: str):
     try:
@@ -28,7 +30,13 @@ def _parse(text: str):
 
 
 class LastSyncField(forms.Field):
-    """ISO 8601 or `YYYY-MM-DD HH:MM:SS`; a time without zone is UTC."""
+    """ISO 8601 or `YYYY-MM-DD HH:MM:SS`; a time without zone is UTC.
+
+    The value is handed to the database in UTC: PostgreSQL refuses offsets
+    beyond ±15:59 that Python accepts (up to ±23:59), and an instant that
+    leaves years 1 to 9999 in UTC (`0001-01-01T00:00:00+01:00`) cannot be
+    converted at all, so it is invalid here rather than a 500 there.
+    """
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -40,10 +48,13 @@ class LastSyncField(forms.Field):
             head, _, offset = text.rpartition(" ")
             parsed = _parse(f"{head}+{offset}")
         if parsed is None:
-            raise forms.ValidationError("The last sync is not a valid date.")
+            raise forms.ValidationError(INVALID_LAST_SYNC)
         if timezone.is_naive(parsed):
-            parsed = parsed.replace(tzinfo=UTC)
-        return parsed
+            return parsed.replace(tzinfo=UTC)
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError(INVALID_LAST_SYNC) from None
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)

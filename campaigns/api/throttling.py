@@ -1,25 +1,12 @@
-"""Kanka's per-user rate limit: a fixed one-minute window counted in Django's cache.
+"""Kanka's rate limit (campaign-api.md §2.3): per user, 30 a minute, 90 for subscribers.
 
-The counter lives in the cache (Redis in production), so every server
-process shares it. Authentication runs before throttling in DRF's
-`initial()`, so a 401 is never counted (as in Kanka's middleware order).
+The counting (a shared fixed window, browser sessions apart, what happens
+when the cache is down) is `config.throttling`, shared with the workspace API.
 """
 
-import time
-from dataclasses import dataclass
-
 from django.conf import settings
-from django.core.cache import cache
-from rest_framework.throttling import BaseThrottle
 
-WINDOW_SECONDS = 60
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    limit: int
-    remaining: int
-    reset_in: int
+from config.throttling import MinuteRateThrottle
 
 
 def limit_for(user) -> int:
@@ -28,35 +15,18 @@ def limit_for(user) -> int:
     return settings.CAMPAIGN_API_RATE_LIMIT
 
 
-class CampaignRateThrottle(BaseThrottle):
-    """Counts the request and leaves `request.rate_limit` for the response headers."""
+class CampaignRateThrottle(MinuteRateThrottle):
+    """Keyed by the user, not the token, as Laravel signs Kanka's throttle."""
 
-    def allow_request(self, request, view) -> bool:
-        user = request.user
-        if not user or not user.is_authenticated:
-            return True
-        now = time.time()
-        window = int(now // WINDOW_SECONDS)
-        key = f"campaign-api-rate:{user.pk}:{window}"
-        # add() is a no-op when the key exists; incr() is atomic in Redis and
-        # locmem, so concurrent requests never lose a count.
-        cache.add(key, 0, timeout=WINDOW_SECONDS + 5)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # evicted between add() and incr()
-            cache.add(key, 1, timeout=WINDOW_SECONDS + 5)
-            count = 1
-        limit = limit_for(user)
-        reset_in = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
-        request.rate_limit = RateLimit(limit, max(limit - count, 0), reset_in)
-        return count <= limit
+    scope = "campaign-api"
 
-    def wait(self):
-        return None
+    def limit_for(self, request) -> int:
+        return limit_for(request.user)
 
 
 def add_rate_limit_headers(request, response) -> None:
-    """`X-RateLimit-Limit` / `-Remaining` on every response that passed authentication."""
+    """`X-RateLimit-Limit` / `-Remaining` on every response that passed authentication and was
+    counted (not while the cache is down: there is no count to tell)."""
     rate = getattr(request, "rate_limit", None)
     if rate is None:
         return

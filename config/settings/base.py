@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "workspaces",
     "conversations",
     "demo",
+    "config.apps.ParleyConfig",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +88,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # An unreachable Redis fails fast; the rate limiter then allows (config/throttling.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -172,7 +175,7 @@ REST_FRAMEWORK = {
         "config.renderers.ParleyBrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "config.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -213,19 +216,35 @@ if CAMPAIGN_API_DATETIME_FORMAT not in ("seed", "iso"):
     raise ImproperlyConfigured("CAMPAIGN_API_DATETIME_FORMAT must be 'seed' or 'iso'.")
 CAMPAIGN_API_RATE_LIMIT = env.int("CAMPAIGN_API_RATE_LIMIT", default=30)
 CAMPAIGN_API_SUBSCRIBER_RATE_LIMIT = env.int("CAMPAIGN_API_SUBSCRIBER_RATE_LIMIT", default=90)
+# Workspace API (Twist dialect): requests a minute per token and user.
+WORKSPACE_API_RATE_LIMIT = env.int("WORKSPACE_API_RATE_LIMIT", default=120)
+# Both dialects: a logged-in browser (the browsable API) counts apart from the user's tokens.
+BROWSABLE_API_RATE_LIMIT = env.int("BROWSABLE_API_RATE_LIMIT", default=120)
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=8 * 1024 * 1024)
 IMAGE_URL_ALLOW_PRIVATE = env.bool("IMAGE_URL_ALLOW_PRIVATE", default=False)
+# The largest body of any kind, files included (config/uploads.py): one image and its fields.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_SIZE + 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.BodySizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+# Both dialects: arrays and objects nested deeper are malformed JSON (config/parsers.py).
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
 
+# HTTPS (README "Production notes"): behind a TLS-terminating proxy that sets
+# X-Forwarded-Proto. Cookies are secure outside DEBUG; redirect and HSTS are
+# the operator's to turn on, since they commit the domain to HTTPS.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
-    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
-    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LOGGING = {
     "version": 1,

@@ -13,3 +13,5 @@ CSRF_COOKIE_SECURE = False
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The suite runs in one process: a local-memory cache counts the rate limits right there.
+SILENCED_SYSTEM_CHECKS = ["parley.W001"]

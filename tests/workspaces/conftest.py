@@ -4,6 +4,12 @@ from tests.factories import UserFactory, WorkspaceFactory, WorkspaceMemberFactor
 from workspaces.models import WorkspaceMember
 
 
+@pytest.fixture(autouse=True)
+def _rate_limit_out_of_the_way(settings):
+    """The rate limit has its own tests (test_rate_limit.py); elsewhere it never interferes."""
+    settings.WORKSPACE_API_RATE_LIMIT = 10_000
+
+
 @pytest.fixture
 def workspace():
     return WorkspaceFactory(name="Acme")

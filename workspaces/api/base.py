@@ -10,6 +10,7 @@ from accounts.authentication import token_has_scope
 from workspaces.api.errors import Code, TwistError, twist_exception_handler
 from workspaces.api.params import merged_params
 from workspaces.api.serializers import TwistEmptyInput, TwistErrorOutput
+from workspaces.api.throttling import WorkspaceRateThrottle
 
 READ = "messages:read"
 WRITE = "messages:write"
@@ -72,6 +73,7 @@ class TwistView(APIView):
     """
 
     http_method_names = ["get", "post"]
+    throttle_classes = [WorkspaceRateThrottle]
     schema = TwistSchema()
     scope = READ
     input_serializer = TwistEmptyInput

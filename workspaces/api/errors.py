@@ -11,6 +11,7 @@ import uuid
 from enum import IntEnum
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -49,6 +50,11 @@ class Code(IntEnum):
     BAD_ACTIONS = 133, 400, "One or more actions don't comply with the JSON specification"
     INVALID_TOKEN = 200, 403, "Invalid token"
     INTERNAL_ERROR = 201, 500, "Internal Server Error"
+    # Twist's only 413 (workspace-api-extras.md §1.1): also a body over DATA_UPLOAD_MAX_MEMORY_SIZE.
+    UPLOAD_TOO_BIG = 205, 413, "Upload is too big in size"
+    # Parley's: Twist documents no rate-limit code. The HTTP status as the code, as for
+    # the event streams' 429 (events.md §3.4); `Retry-After` says when to try again.
+    TOO_MANY_REQUESTS = 429, 429, "Too many requests"
 
 
 # Validation error codes our input fields raise, mapped to Twist's codes, in precedence order.
@@ -95,6 +101,8 @@ def twist_exception_handler(exc, context):
     headers = None
     if code is Code.NOT_LOGGED_IN and getattr(exc, "auth_header", None):
         headers = {"WWW-Authenticate": exc.auth_header}
+    if code is Code.TOO_MANY_REQUESTS and exc.wait is not None:
+        headers = {"Retry-After": str(exc.wait)}
     set_rollback()
     return error_response(code, headers=headers)
 
@@ -118,6 +126,13 @@ def _code_for(exc) -> Code:
         return _validation_code(exc.get_codes())
     if isinstance(exc, drf.NotFound | Http404):
         return Code.RESOURCE_NOT_FOUND
+    if isinstance(exc, drf.Throttled):
+        return Code.TOO_MANY_REQUESTS
+    if isinstance(exc, RequestDataTooBig):
+        return Code.UPLOAD_TOO_BIG
+    if isinstance(exc, SuspiciousOperation):
+        # More than DATA_UPLOAD_MAX_NUMBER_FIELDS fields (or files), a broken multipart body.
+        return Code.BAD_REQUEST
     if isinstance(exc, drf.APIException):
         # Malformed body, unsupported media type, method not allowed, …
         return Code.BAD_REQUEST

@@ -5,12 +5,13 @@ form body with lists as JSON strings, or a JSON body; all three are merged
 into one dict and validated by an input serializer built from these fields.
 """
 
-import json
 import re
 
 from django.http import QueryDict
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
+
+from config.parsers import parse_json
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 # ASCII digits only: int() also takes other scripts' digits, which no client means as an id.
@@ -96,7 +97,7 @@ def _decode_int_list(text: str):
     text = text.strip()
     if text.startswith("["):
         try:
-            value = json.loads(text)
+            value = parse_json(text)
         except ValueError:
             return None
         return value if isinstance(value, list) else None
@@ -118,7 +119,7 @@ class ObjectListField(serializers.ListField):
     def to_internal_value(self, data):
         if isinstance(data, str):
             try:
-                data = json.loads(data) if data.strip() else []
+                data = parse_json(data) if data.strip() else []
             except ValueError:
                 self._reject()
         if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
