@@ -1,14 +1,17 @@
 """Entity images: multipart upload and `image_url`, re-encoded with Pillow, with thumbnails."""
 
+import base64
 import io
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import quote
 
 import pytest
 from PIL import Image
 
 from campaigns.models import Entity
 from conversations.models import Conversation
+from tests.hostile import SLOW_BODY_BYTES, CountingListener, HostileServer
 
 
 def png_bytes(size=(400, 300), colour="red") -> bytes:
@@ -236,3 +239,59 @@ def test_a_visitor_cannot_make_the_server_fetch_a_url(
     assert response.status_code == 403
     assert image_server.requested == []
     assert stored_files(settings) == []
+
+
+@pytest.fixture(scope="module")
+def hostile_host():
+    with HostileServer() as server:
+        yield server
+
+
+@pytest.mark.parametrize("scheme", ["ftp", "file", "data"])
+def test_image_url_redirecting_to_another_scheme_is_422_and_reaches_nothing(
+    api, settings, campaign, admin, hostile_host, tmp_path, scheme
+):
+    """IMAGE_URL_ALLOW_PRIVATE lifts only the address check: the scheme rule holds on every hop."""
+    settings.IMAGE_URL_ALLOW_PRIVATE = True
+    (tmp_path / "local.png").write_bytes(png_bytes())
+    with CountingListener() as ftp:
+        target = {
+            "ftp": f"ftp://127.0.0.1:{ftp.port}/image.png",
+            "file": f"file://{tmp_path / 'local.png'}",
+            "data": "data:image/png;base64," + base64.b64encode(png_bytes()).decode(),
+        }[scheme]
+
+        response = api(
+            "post",
+            f"campaigns/{campaign.pk}/conversations",
+            admin,
+            {"name": "X", "image_url": f"{hostile_host.url}/redirect?to={quote(target)}"},
+        )
+
+        assert ftp.connections == 0
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"image_url": ["The image url could not be downloaded."]}
+    assert stored_files(settings) == []
+    assert not Conversation.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/slow-body", "/slow-headers"])
+def test_image_url_from_a_slow_sender_is_422_at_the_deadline(
+    api, settings, campaign, admin, hostile_host, path
+):
+    settings.IMAGE_URL_ALLOW_PRIVATE = True
+    settings.IMAGE_URL_DEADLINE = 1.5
+
+    response = api(
+        "post",
+        f"campaigns/{campaign.pk}/conversations",
+        admin,
+        {"name": "X", "image_url": f"{hostile_host.url}{path}"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"image_url": ["The image url could not be downloaded."]}
+    # One byte a second: a per-read timeout would have let every byte through.
+    assert hostile_host.sent[path] < SLOW_BODY_BYTES / 3
+    assert stored_files(settings) == []
+    assert not Conversation.objects.exists()
