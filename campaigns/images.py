@@ -21,7 +21,6 @@ from config import outbound
 
 FORMATS = {"JPEG": "jpeg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 THUMB_SIZE = (200, 200)
-MAX_PIXELS = 40_000_000
 
 
 class ImageRejected(Exception):
@@ -76,30 +75,46 @@ def store_image(image: PreparedImage, *, folder: str) -> str:
 
 
 def _prepare(data: bytes, *, field: str) -> PreparedImage:
+    """Check the header, then decode twice in turn: the full image, then the thumbnail.
+
+    The pixel count is checked on the header before anything is decoded, and
+    at most one full-size decoded image is in memory at a time (about
+    4 bytes a pixel, so at most 4 * MAX_IMAGE_PIXELS bytes per request).
+    """
     try:
         with Image.open(io.BytesIO(data)) as probe:
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format not in FORMATS:
+            image_format = probe.format
+            if image_format not in FORMATS:
                 raise ImageRejected(_wrong_type(field), field=field)
-            if image.width * image.height > MAX_PIXELS:
-                raise ImageRejected(_too_large(field), field=field)
-            image.load()
-            return PreparedImage(
-                extension=FORMATS[image.format],
-                full=_encode(image, image.format),
-                thumb=_encode(_thumbnail(image), image.format),
-            )
+            if probe.width * probe.height > settings.MAX_IMAGE_PIXELS:
+                raise ImageRejected(_bad_dimensions(field), field=field)
+            probe.verify()
+        return PreparedImage(
+            extension=FORMATS[image_format],
+            full=_reencode(data, image_format),
+            thumb=_reencode(data, image_format, fit=THUMB_SIZE),
+        )
     except ImageRejected:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise ImageRejected(_bad_dimensions(field), field=field) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ImageRejected(f"The {_attr(field)} must be an image.", field=field) from None
 
 
-def _thumbnail(image: Image.Image) -> Image.Image:
-    thumb = image.copy()
-    thumb.thumbnail(THUMB_SIZE)
-    return thumb
+def _reencode(data: bytes, image_format: str, *, fit: tuple[int, int] | None = None) -> bytes:
+    """The first frame, decoded anew and encoded; `fit` shrinks it while decoding.
+
+    `thumbnail()` on an image not yet loaded decodes a JPEG at 1/2, 1/4 or
+    1/8 scale (`draft()`) and shrinks the others by `reduce()` before
+    resampling, so the thumbnail never costs a second full-size copy.
+    """
+    with Image.open(io.BytesIO(data)) as image:
+        if fit is None:
+            image.load()
+        else:
+            image.thumbnail(fit)
+        return _encode(image, image_format)
 
 
 def _encode(image: Image.Image, image_format: str) -> bytes:
@@ -118,6 +133,11 @@ def _too_large(field: str) -> str:
     return (
         f"The {_attr(field)} may not be greater than {settings.MAX_UPLOAD_SIZE // 1024} kilobytes."
     )
+
+
+def _bad_dimensions(field: str) -> str:
+    """Laravel's `dimensions` rule message, for more pixels than MAX_IMAGE_PIXELS."""
+    return f"The {_attr(field)} has invalid image dimensions."
 
 
 def _wrong_type(field: str) -> str:

@@ -216,6 +216,9 @@ if CAMPAIGN_API_DATETIME_FORMAT not in ("seed", "iso"):
 CAMPAIGN_API_RATE_LIMIT = env.int("CAMPAIGN_API_RATE_LIMIT", default=30)
 CAMPAIGN_API_SUBSCRIBER_RATE_LIMIT = env.int("CAMPAIGN_API_SUBSCRIBER_RATE_LIMIT", default=90)
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=8 * 1024 * 1024)
+# Pixels (width * height) of the largest accepted image, checked on its header
+# before decoding; a decoded pixel takes up to 4 bytes of the worker's memory.
+MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=4096 * 4096)
 IMAGE_URL_ALLOW_PRIVATE = env.bool("IMAGE_URL_ALLOW_PRIVATE", default=False)
 IMAGE_URL_DEADLINE = env.float("IMAGE_URL_DEADLINE", default=10.0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_SIZE + 1024 * 1024
