@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from config.media import media_file
 from config.views import api_not_found, landing
 
 urlpatterns = [
@@ -16,7 +17,7 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.MEDIA_URL.startswith("/"):
+    # Served here in production too (config/media.py); an absolute MEDIA_URL
+    # (a CDN or object storage) serves the files itself.
+    urlpatterns.append(path(f"{settings.MEDIA_URL[1:]}<path:name>", media_file, name="media"))
