@@ -70,8 +70,7 @@ class DeadlineExceeded(FetchError):
 
 @dataclass(frozen=True)
 class Fetched:
-    url: str
-    content_type: str
+    url: str  # after redirects
     content: bytes
 
 
@@ -106,11 +105,7 @@ def public_fetch(
                     continue
                 if response.status != 200:
                     raise FetchError(f"HTTP {response.status}")
-                return Fetched(
-                    url=target.geturl(),
-                    content_type=response.getheader("Content-Type", ""),
-                    content=_read_capped(response, max_bytes),
-                )
+                return Fetched(url=target.geturl(), content=_read_capped(response, max_bytes))
             finally:
                 connection.close()
         except TimeoutError:
