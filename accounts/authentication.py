@@ -13,6 +13,7 @@ from rest_framework.authentication import (
     SessionAuthentication,
     get_authorization_header,
 )
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from accounts.tokens import access_token_lookup
 
@@ -70,3 +71,22 @@ class BrowserSessionAuthentication(SessionAuthentication):
         if "text/html" not in request.META.get("HTTP_ACCEPT", ""):
             return None
         return super().authenticate(request)
+
+
+class SessionReadsOnlyBySafeMethods(BasePermission):
+    """With a browser session, GET (HEAD, OPTIONS) only ever reads.
+
+    A cross-site link or image makes the browser send a GET with the session
+    cookie and no CSRF token, so a session writes only by POST, PUT, PATCH or
+    DELETE, where `SessionAuthentication` checks the CSRF token. A view whose
+    safe methods write too (the workspace API's RPC methods answer
+    GET, workspace-api.md §3.1)
+    says so with `writes`; bearer-token clients are not concerned.
+    """
+
+    def has_permission(self, request, view):
+        if request.method not in SAFE_METHODS:
+            return True
+        if not isinstance(request.successful_authenticator, SessionAuthentication):
+            return True
+        return not getattr(view, "writes", False)

@@ -3,21 +3,13 @@
 Nothing from the client is stored as sent: the bytes are opened as an image
 (anything else is `ImageRejected`, a 422) and written anew, which drops
 metadata and anything smuggled after the image data. `image_url` is fetched
-with a 5 s timeout and the upload size limit; every connection (redirects
-included) goes to an address checked after DNS resolution, so the server can
-never be made to reach loopback, private or link-local hosts (SSRF) unless
-`IMAGE_URL_ALLOW_PRIVATE` is on (tests only).
+by `config.outbound.public_fetch` (http/https only on every hop, public
+addresses only, unless `IMAGE_URL_ALLOW_PRIVATE` is on for tests), within
+`IMAGE_URL_DEADLINE` seconds in all and at most `MAX_UPLOAD_SIZE` bytes.
 """
 
-import http.client
 import io
-import ipaddress
 import secrets
-import socket
-import ssl
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,10 +17,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, UnidentifiedImageError
 
+from config import outbound
+
 FORMATS = {"JPEG": "jpeg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 THUMB_SIZE = (200, 200)
-MAX_PIXELS = 40_000_000
-FETCH_TIMEOUT = 5
 
 
 class ImageRejected(Exception):
@@ -54,25 +46,24 @@ def image_from_upload(upload, *, field: str = "image") -> PreparedImage:
 
 
 def image_from_url(url: str, *, field: str = "image_url") -> PreparedImage:
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise ImageRejected(f"The {_attr(field)} format is invalid.", field=field)
-    opener = urllib.request.build_opener(
-        urllib.request.ProxyHandler({}), _SafeHTTPHandler(), _SafeHTTPSHandler()
-    )
     try:
-        with opener.open(url, timeout=FETCH_TIMEOUT) as response:
-            data = response.read(settings.MAX_UPLOAD_SIZE + 1)
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
-        # urllib wraps errors raised while connecting in URLError.reason.
-        if isinstance(getattr(error, "reason", error), _AddressRefused):
-            message = f"The {_attr(field)} must point to a public address."
-        else:
-            message = f"The {_attr(field)} could not be downloaded."
+        fetched = outbound.public_fetch(
+            url,
+            max_bytes=settings.MAX_UPLOAD_SIZE,
+            deadline=settings.IMAGE_URL_DEADLINE,
+            allow_private=settings.IMAGE_URL_ALLOW_PRIVATE,
+        )
+    except outbound.InvalidURL:
+        raise ImageRejected(f"The {_attr(field)} format is invalid.", field=field) from None
+    except outbound.NotPublic:
+        message = f"The {_attr(field)} must point to a public address."
         raise ImageRejected(message, field=field) from None
-    if len(data) > settings.MAX_UPLOAD_SIZE:
-        raise ImageRejected(_too_large(field), field=field)
-    return _prepare(data, field=field)
+    except outbound.TooLarge:
+        raise ImageRejected(_too_large(field), field=field) from None
+    except outbound.FetchError:
+        message = f"The {_attr(field)} could not be downloaded."
+        raise ImageRejected(message, field=field) from None
+    return _prepare(fetched.content, field=field)
 
 
 def store_image(image: PreparedImage, *, folder: str) -> str:
@@ -84,30 +75,46 @@ def store_image(image: PreparedImage, *, folder: str) -> str:
 
 
 def _prepare(data: bytes, *, field: str) -> PreparedImage:
+    """Check the header, then decode twice in turn: the full image, then the thumbnail.
+
+    The pixel count is checked on the header before anything is decoded, and
+    at most one full-size decoded image is in memory at a time (about
+    4 bytes a pixel, so at most 4 * MAX_IMAGE_PIXELS bytes per request).
+    """
     try:
         with Image.open(io.BytesIO(data)) as probe:
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format not in FORMATS:
+            image_format = probe.format
+            if image_format not in FORMATS:
                 raise ImageRejected(_wrong_type(field), field=field)
-            if image.width * image.height > MAX_PIXELS:
-                raise ImageRejected(_too_large(field), field=field)
-            image.load()
-            return PreparedImage(
-                extension=FORMATS[image.format],
-                full=_encode(image, image.format),
-                thumb=_encode(_thumbnail(image), image.format),
-            )
+            if probe.width * probe.height > settings.MAX_IMAGE_PIXELS:
+                raise ImageRejected(_bad_dimensions(field), field=field)
+            probe.verify()
+        return PreparedImage(
+            extension=FORMATS[image_format],
+            full=_reencode(data, image_format),
+            thumb=_reencode(data, image_format, fit=THUMB_SIZE),
+        )
     except ImageRejected:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise ImageRejected(_bad_dimensions(field), field=field) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ImageRejected(f"The {_attr(field)} must be an image.", field=field) from None
 
 
-def _thumbnail(image: Image.Image) -> Image.Image:
-    thumb = image.copy()
-    thumb.thumbnail(THUMB_SIZE)
-    return thumb
+def _reencode(data: bytes, image_format: str, *, fit: tuple[int, int] | None = None) -> bytes:
+    """The first frame, decoded anew and encoded; `fit` shrinks it while decoding.
+
+    `thumbnail()` on an image not yet loaded decodes a JPEG at 1/2, 1/4 or
+    1/8 scale (`draft()`) and shrinks the others by `reduce()` before
+    resampling, so the thumbnail never costs a second full-size copy.
+    """
+    with Image.open(io.BytesIO(data)) as image:
+        if fit is None:
+            image.load()
+        else:
+            image.thumbnail(fit)
+        return _encode(image, image_format)
 
 
 def _encode(image: Image.Image, image_format: str) -> bytes:
@@ -128,60 +135,10 @@ def _too_large(field: str) -> str:
     )
 
 
+def _bad_dimensions(field: str) -> str:
+    """Laravel's `dimensions` rule message, for more pixels than MAX_IMAGE_PIXELS."""
+    return f"The {_attr(field)} has invalid image dimensions."
+
+
 def _wrong_type(field: str) -> str:
     return f"The {_attr(field)} must be a file of type: jpeg, png, jpg, gif, webp."
-
-
-# --- fetching only from public addresses ---------------------------------------
-
-
-class _AddressRefused(OSError):
-    pass
-
-
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
-def _connect_checked(host: str, port: int, timeout) -> socket.socket:
-    """Resolve once, refuse non-public addresses, and connect to the address that was checked."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    allowed = [info for info in infos if settings.IMAGE_URL_ALLOW_PRIVATE or _is_public(info[4][0])]
-    if not allowed:
-        raise _AddressRefused(f"{host} resolves to a non-public address")
-    family, socktype, proto, _, address = allowed[0]
-    sock = socket.socket(family, socktype, proto)
-    sock.settimeout(timeout)
-    try:
-        sock.connect(address)
-    except OSError:
-        sock.close()
-        raise
-    return sock
-
-
-class _SafeHTTPConnection(http.client.HTTPConnection):
-    def connect(self):
-        self.sock = _connect_checked(self.host, self.port, self.timeout)
-
-
-class _SafeHTTPSConnection(http.client.HTTPSConnection):
-    def connect(self):
-        sock = _connect_checked(self.host, self.port, self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
-
-
-class _SafeHTTPHandler(urllib.request.HTTPHandler):
-    def http_open(self, req):
-        return self.do_open(_SafeHTTPConnection, req)
-
-
-class _SafeHTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self):
-        super().__init__(context=ssl.create_default_context())
-
-    def https_open(self, req):
-        return self.do_open(_SafeHTTPSConnection, req, context=self._context)

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from campaigns.api.errors import page_not_found
+from config.media import media_file
 from config.views import landing
 
 urlpatterns = [
@@ -18,7 +19,7 @@ urlpatterns = [
     re_path(r"^api/", page_not_found),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.MEDIA_URL.startswith("/"):
+    # Served here in production too (config/media.py); an absolute MEDIA_URL
+    # (a CDN or object storage) serves the files itself.
+    urlpatterns.append(path(f"{settings.MEDIA_URL[1:]}<path:name>", media_file, name="media"))

@@ -169,7 +169,10 @@ REST_FRAMEWORK = {
         "accounts.authentication.BearerTokenAuthentication",
         "accounts.authentication.BrowserSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "accounts.authentication.SessionReadsOnlyBySafeMethods",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "config.renderers.ParleyBrowsableAPIRenderer",
@@ -221,7 +224,11 @@ WORKSPACE_API_RATE_LIMIT = env.int("WORKSPACE_API_RATE_LIMIT", default=120)
 # Both dialects: a logged-in browser (the browsable API) counts apart from the user's tokens.
 BROWSABLE_API_RATE_LIMIT = env.int("BROWSABLE_API_RATE_LIMIT", default=120)
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=8 * 1024 * 1024)
+# Pixels (width * height) of the largest accepted image, checked on its header
+# before decoding; a decoded pixel takes up to 4 bytes of the worker's memory.
+MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=4096 * 4096)
 IMAGE_URL_ALLOW_PRIVATE = env.bool("IMAGE_URL_ALLOW_PRIVATE", default=False)
+IMAGE_URL_DEADLINE = env.float("IMAGE_URL_DEADLINE", default=10.0)
 # The largest body of any kind, files included (config/uploads.py): one image and its fields.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_SIZE + 1024 * 1024
 FILE_UPLOAD_HANDLERS = [

@@ -87,6 +87,11 @@ class TwistView(APIView):
         request = getattr(self, "request", None)
         return method_of(request.path_info) if request is not None else super().get_view_name()
 
+    @property
+    def writes(self) -> bool:
+        """A write method: a browser session may call it only by POST, with the CSRF token."""
+        return not self.scope.endswith(":read")
+
     def check_permissions(self, request):
         super().check_permissions(request)
         if not token_has_scope(request.auth, self.scope):
