@@ -10,6 +10,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
-LOGGING = {"version": 1, "disable_existing_loggers": False}
+# The suite's output stays its own; tests read the records through caplog. The
+# handler still runs its filter, which gives each record its request id.
+LOGGING["handlers"]["console"] |= {"class": "logging.FileHandler", "filename": os.devnull}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
