@@ -7,6 +7,7 @@ must come from the environment or the process refuses to start.
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from config.logs import logging_config
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "corsheaders",
     "accounts",
     "campaigns",
     "workspaces",
@@ -47,6 +49,8 @@ MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
     "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that answers on its own: a preflight gets its CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -235,6 +239,18 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
 LOGGING_CONFIG = "config.logs.configure"
+
+# Browser clients on other origins (django-cors-headers): none unless listed.
+# Both APIs authenticate with a bearer token, never a cookie, so no credentials.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/(api|o)/"
+CORS_ALLOW_HEADERS = (*default_headers, "x-request-id")  # Authorization among the defaults
+CORS_EXPOSE_HEADERS = [
+    "X-Request-ID",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "Retry-After",
+]
 
 # Without collectstatic (development, tests) WhiteNoise serves from the finders.
 WHITENOISE_USE_FINDERS = DEBUG
