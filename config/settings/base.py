@@ -2,6 +2,10 @@
 
 Nothing here is a usable production secret: without DEBUG a real SECRET_KEY
 must come from the environment or the process refuses to start.
+
+A developer's `.env` file (`ENV_FILE`, written by `bin/run` on first start)
+is read first, so `manage.py` commands need no exported variables; a variable
+set in the environment wins over the file. The test settings read no file.
 """
 
 from pathlib import Path
@@ -15,6 +19,9 @@ from config.logs import logging_config
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
+ENV_FILE = env.str("ENV_FILE", default=str(BASE_DIR / ".env"))
+if ENV_FILE:
+    environ.Env.read_env(ENV_FILE)
 
 DEVELOPMENT_SECRET_KEY = "parley-development-key-not-for-production"
 

@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "parley-test-key")
+# A developer's .env (DEBUG=1, another DATABASE_URL) must not change what the
+# suite tests; subprocesses of the tests inherit this too.
+os.environ["ENV_FILE"] = ""
 
 from config.settings.base import *  # noqa: F403
 
