@@ -38,7 +38,21 @@ class BearerTokenAuthentication(BaseAuthentication):
         return (token.user, token)
 
     def authenticate_header(self, request):
-        return 'Bearer realm="api"'
+        return BEARER_CHALLENGE
+
+
+BEARER_CHALLENGE = 'Bearer realm="api"'
+
+
+def bearer_challenge(exc) -> str:
+    """The `WWW-Authenticate` value of a 401 (RFC 6750 §3).
+
+    A request without a bearer token gets the bare challenge; one whose
+    token was refused also gets `error="invalid_token"`.
+    """
+    if isinstance(exc, exceptions.AuthenticationFailed):
+        return f'{BEARER_CHALLENGE}, error="invalid_token"'
+    return BEARER_CHALLENGE
 
 
 def token_has_scope(auth, scope: str) -> bool:
