@@ -8,6 +8,7 @@ is read first, so `manage.py` commands need no exported variables; a variable
 set in the environment wins over the file. The test settings read no file.
 """
 
+from importlib.metadata import version
 from pathlib import Path
 
 import environ
@@ -17,6 +18,8 @@ from django.core.exceptions import ImproperlyConfigured
 from config.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# The one version number: pyproject.toml's, as installed.
+VERSION = version("parley")
 
 env = environ.Env()
 ENV_FILE = env.str("ENV_FILE", default=str(BASE_DIR / ".env"))
@@ -205,19 +208,23 @@ SPECTACULAR_SETTINGS = {
         "every method answers GET and POST, parameters from the query string, a form "
         "or a JSON body; errors `{error_code, error_string, error_uuid, error_extra}`.\n\n"
         "Both take `Authorization: Bearer <token>`. In a browser, logging in to the "
-        "admin also lets you explore the APIs as DRF's browsable API."
+        "admin also lets you explore the APIs as Parley's browsable API."
     ),
-    "VERSION": "1.0.0",
+    "VERSION": VERSION,
+    "LICENSE": {"name": "MIT"},
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger's Authorize dialog offers what works from it: the bearer token.
+    # The admin's session cookie still opens the browsable API, in a browser.
+    "AUTHENTICATION_WHITELIST": ["accounts.authentication.BearerTokenAuthentication"],
     # Every docs asset from our own /static/ (drf-spectacular-sidecar), no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True},
-    # ReDoc groups each dialect's tags under one heading (x-tagGroups).
+    # Summaries, operation ids, tags in order (and ReDoc's x-tagGroups), ids, servers.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.schema.group_tags_by_dialect",
+        "config.schema.postprocess",
     ],
 }
 
