@@ -16,6 +16,9 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
 ]
 
+if settings.PROMETHEUS_METRICS:
+    urlpatterns.insert(0, path("", include("django_prometheus.urls")))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 
