@@ -22,12 +22,20 @@ ROOT = Path(__file__).resolve().parents[2]
 ASSET = re.compile(r'(?:src|href)="(/static/[^"]+)"')
 
 
+# Not passed on: what the tests set for themselves (the browser tests allow
+# async-unsafe ORM calls in this process; a server never does).
+NOT_INHERITED = {
+    "DEBUG",
+    "SECRET_KEY",
+    "REDIS_URL",
+    "DATABASE_URL",
+    "LOG_FORMAT",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+
+
 def production_env(tmp_path, **extra) -> dict:
-    keep = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "REDIS_URL", "DATABASE_URL", "LOG_FORMAT"}
-    }
+    keep = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
     return {
         **keep,
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
