@@ -22,11 +22,12 @@ def test_healthz_answers_without_touching_the_database(client):
 
 
 @pytest.mark.django_db
-def test_readyz_checks_the_database(client):
+def test_readyz_checks_the_database_and_redis_when_configured(client, settings):
     response = client.get("/readyz")
 
+    checks = {"database": "ok"} | ({"redis": "ok"} if settings.REDIS_URL else {})
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.json() == {"status": "ok", "checks": checks}
 
 
 @pytest.mark.django_db
