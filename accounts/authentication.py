@@ -16,6 +16,8 @@ from rest_framework.authentication import (
 
 from accounts.tokens import access_token_lookup
 
+BEARER_CHALLENGE = 'Bearer realm="api"'
+
 
 class BearerTokenAuthentication(BaseAuthentication):
     keyword = b"bearer"
@@ -39,9 +41,6 @@ class BearerTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return BEARER_CHALLENGE
-
-
-BEARER_CHALLENGE = 'Bearer realm="api"'
 
 
 def bearer_challenge(exc) -> str:

@@ -42,10 +42,9 @@ def personal_token_create(
     return raw
 
 
-def personal_tokens_revoke(*, users, name: str) -> int:
-    """Revoke the users' personal access tokens called `name`; returns how many."""
-    revoked, _ = AccessToken.objects.filter(user__in=users, personal__name=name).delete()
-    return revoked
+def personal_tokens_revoke(*, users, name: str) -> None:
+    """Revoke the users' personal access tokens called `name` (their other tokens stay)."""
+    AccessToken.objects.filter(user__in=users, personal__name=name).delete()
 
 
 def access_token_lookup(raw: str) -> AccessToken | None:
