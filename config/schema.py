@@ -171,8 +171,8 @@ TARGET_ID = (
     "`2` characters; Kanka's numeric form of `target`, which it wins over."
 )
 OTHER_BODIES = {
-    KANKA_PREFIX: "The body may also be form-encoded, or multipart/form-data to upload `image` "
-    "as a file.",
+    KANKA_PREFIX: "The body may also be form-encoded or multipart/form-data (the encoding for "
+    "an `image` upload, where the resource has one).",
     TWIST_PREFIX: "The body may also be form-encoded.",
 }
 FILTERS = {
