@@ -17,6 +17,8 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from accounts.tokens import access_token_lookup
 
+BEARER_CHALLENGE = 'Bearer realm="api"'
+
 
 class BearerTokenAuthentication(BaseAuthentication):
     keyword = b"bearer"
@@ -39,7 +41,18 @@ class BearerTokenAuthentication(BaseAuthentication):
         return (token.user, token)
 
     def authenticate_header(self, request):
-        return 'Bearer realm="api"'
+        return BEARER_CHALLENGE
+
+
+def bearer_challenge(exc) -> str:
+    """The `WWW-Authenticate` value of a 401 (RFC 6750 §3).
+
+    A request without a bearer token gets the bare challenge; one whose
+    token was refused also gets `error="invalid_token"`.
+    """
+    if isinstance(exc, exceptions.AuthenticationFailed):
+        return f'{BEARER_CHALLENGE}, error="invalid_token"'
+    return BEARER_CHALLENGE
 
 
 def token_has_scope(auth, scope: str) -> bool:

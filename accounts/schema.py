@@ -1,10 +1,12 @@
-"""How the OpenAPI schema describes Parley's two authentication classes.
+"""How the OpenAPI schema describes Parley's bearer tokens.
+
+The browser-session class is left out of the schema (SPECTACULAR_SETTINGS'
+AUTHENTICATION_WHITELIST): Swagger UI cannot use it.
 
 Imported from `AccountsConfig.ready()`: drf-spectacular finds extensions by
 subclass registration, so the module only has to be loaded.
 """
 
-from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -22,24 +24,5 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
                 "OAuth2 access token from the authorization-code flow under `/o/`. "
                 "The workspace API checks Twist scopes (`messages:read`, "
                 "`messages:write`, `messages:remove`); the campaign API needs none."
-            ),
-        }
-
-
-class BrowserSessionScheme(OpenApiAuthenticationExtension):
-    target_class = "accounts.authentication.BrowserSessionAuthentication"
-    name = "browserSession"
-    # Wins over drf-spectacular's own extension for SessionAuthentication,
-    # which would otherwise match this subclass.
-    priority = 1
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "apiKey",
-            "in": "cookie",
-            "name": settings.SESSION_COOKIE_NAME,
-            "description": (
-                "The admin's login session, honoured only for requests that accept "
-                "`text/html` (the browsable API); API clients use a bearer token."
             ),
         }

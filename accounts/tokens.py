@@ -42,6 +42,11 @@ def personal_token_create(
     return raw
 
 
+def personal_tokens_revoke(*, users, name: str) -> None:
+    """Revoke the users' personal access tokens called `name` (their other tokens stay)."""
+    AccessToken.objects.filter(user__in=users, personal__name=name).delete()
+
+
 def access_token_lookup(raw: str) -> AccessToken | None:
     """The stored token for a raw bearer value, or None; expiry is the caller's to check."""
     checksum = hashlib.sha256(raw.encode("utf-8")).hexdigest()

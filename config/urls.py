@@ -19,6 +19,9 @@ urlpatterns = [
     re_path(r"^api/", page_not_found),
 ]
 
+if settings.PROMETHEUS_METRICS:
+    urlpatterns.insert(0, path("", include("django_prometheus.urls")))
+
 if settings.MEDIA_URL.startswith("/"):
     # Served here in production too (config/media.py); an absolute MEDIA_URL
     # (a CDN or object storage) serves the files itself.

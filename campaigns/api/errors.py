@@ -16,6 +16,7 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from accounts.authentication import bearer_challenge
 from conversations import exceptions as domain
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,8 @@ logger = logging.getLogger(__name__)
 UNAUTHENTICATED = (
     "Invalid authentication token. Make sure you copy-pasted it correctly, or try using a new one."
 )
+# Kanka answers a missing token like a bad one; saying which saves a newcomer the search.
+MISSING_TOKEN = "Missing authentication token. Send the header Authorization: Bearer <token>."
 METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 UNAUTHORIZED = "This action is unauthorized."
 
@@ -46,7 +49,10 @@ def exception_handler(exc, context):
 
 def _response_for(exc, context) -> Response:
     if isinstance(exc, drf.NotAuthenticated | drf.AuthenticationFailed):
-        return _error(401, UNAUTHENTICATED)
+        message = UNAUTHENTICATED if isinstance(exc, drf.AuthenticationFailed) else MISSING_TOKEN
+        response = _error(401, message)
+        response["WWW-Authenticate"] = bearer_challenge(exc)
+        return response
     if isinstance(exc, drf.Throttled):
         limit = getattr(context["request"], "rate_limit", None)
         limit = limit.limit if limit else "?"

@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "parley-test-key")
+# A developer's .env (DEBUG=1, another DATABASE_URL) must not change what the
+# suite tests; subprocesses of the tests inherit this too.
+os.environ["ENV_FILE"] = ""
 
 from config.settings.base import *  # noqa: F403
 
@@ -10,7 +13,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
-LOGGING = {"version": 1, "disable_existing_loggers": False}
+# The suite's output stays its own; tests read the records through caplog. The
+# handler still runs its filter, which gives each record its request id.
+LOGGING["handlers"]["console"] |= {"class": "logging.FileHandler", "filename": os.devnull}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # The suite runs in one process: a local-memory cache counts the rate limits right there.

@@ -1,7 +1,8 @@
 """Headless Chromium through Playwright, against pytest-django's live server.
 
 One browser per test session; each test gets a fresh context (no cookies
-shared). Screenshots go to artifacts/screenshots/ (named in the README).
+shared). Screenshots go to artifacts/screenshots/ and the docs' load timings
+to artifacts/docs-timings.json (both named in the README).
 """
 
 import importlib
@@ -27,7 +28,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
 PASSWORD = "secret-pass"  # tests.factories.UserFactory's
 
 

@@ -11,17 +11,30 @@ UNAUTHENTICATED = {
     "error": "Invalid authentication token. Make sure you copy-pasted it correctly, "
     "or try using a new one.",
 }
+MISSING_TOKEN = {
+    "code": 401,
+    "error": "Missing authentication token. Send the header Authorization: Bearer <token>.",
+}
 
 
-@pytest.mark.parametrize("header", [None, "Bearer nope", "Bearer", "Basic abc"])
-def test_no_or_bad_token_is_401(client, campaign, header):
+@pytest.mark.parametrize(
+    "header, body, challenge",
+    [
+        (None, MISSING_TOKEN, 'Bearer realm="api"'),
+        ("Basic abc", MISSING_TOKEN, 'Bearer realm="api"'),
+        ("Bearer nope", UNAUTHENTICATED, 'Bearer realm="api", error="invalid_token"'),
+        ("Bearer", UNAUTHENTICATED, 'Bearer realm="api", error="invalid_token"'),
+    ],
+)
+def test_no_or_bad_token_is_401_saying_which(client, campaign, header, body, challenge):
     extra = {"HTTP_AUTHORIZATION": header} if header else {}
 
     response = client.get(f"/api/1.0/campaigns/{campaign.pk}/conversations", **extra)
 
     assert response.status_code == 401
     assert response["Content-Type"] == "application/json"
-    assert response.json() == UNAUTHENTICATED
+    assert response.json() == body
+    assert response["WWW-Authenticate"] == challenge
     assert "X-RateLimit-Limit" not in response
 
 

@@ -65,6 +65,32 @@ def test_campaign_datetime_format_accepts_seed_and_iso(value):
     assert _settings(SECRET_KEY="x" * 50, CAMPAIGN_API_DATETIME_FORMAT=value)[0] == 0
 
 
+def test_an_env_file_is_read_so_commands_need_no_exported_variables(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=1\nALLOWED_HOSTS=from.file\n")
+
+    code, output = _settings(ENV_FILE=str(env_file))
+
+    assert code == 0, output
+    assert output.startswith("True ['from.file'] ")
+
+
+def test_the_environment_wins_over_the_env_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=1\nALLOWED_HOSTS=from.file\n")
+
+    code, output = _settings(ENV_FILE=str(env_file), ALLOWED_HOSTS="from.env")
+
+    assert code == 0, output
+    assert output.startswith("True ['from.env'] ")
+
+
+def test_a_missing_env_file_is_no_error():
+    code, output = _settings(SECRET_KEY="x" * 50, ENV_FILE="/nonexistent/.env")
+
+    assert code == 0, output
+
+
 def test_campaign_datetime_format_refuses_anything_else():
     code, output = _settings(SECRET_KEY="x" * 50, CAMPAIGN_API_DATETIME_FORMAT="unix")
     assert code != 0 and "CAMPAIGN_API_DATETIME_FORMAT" in output

@@ -3,8 +3,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from oauth2_provider.models import AccessToken
 
 from accounts.models import User
+from accounts.tokens import personal_token_create
 from campaigns.models import Campaign, CampaignMember, Character, Tag
 from conversations.models import Conversation, Message
 from workspaces.models import Workspace, WorkspaceMember
@@ -67,6 +69,21 @@ def test_running_twice_keeps_the_world_and_issues_fresh_tokens():
     assert all(
         second["users"][name]["token"] != first["users"][name]["token"] for name in first["users"]
     )
+
+
+def test_reseeding_revokes_the_earlier_demo_tokens_and_keeps_other_tokens(client):
+    first = json.loads(_seed("--json"))
+    alice = User.objects.get(username="alice")
+    own = personal_token_create(user=alice, name="my script")
+    second = json.loads(_seed("--json"))
+
+    def status(token):
+        return client.get("/api/1.0/profile", HTTP_AUTHORIZATION=f"Bearer {token}").status_code
+
+    assert [status(u["token"]) for u in first["users"].values()] == [401] * 4
+    assert [status(u["token"]) for u in second["users"].values()] == [200] * 4
+    assert status(own) == 200
+    assert AccessToken.objects.count() == 5
 
 
 def test_human_output_names_the_admin_tokens_and_both_apis():

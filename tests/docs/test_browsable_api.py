@@ -1,4 +1,4 @@
-"""DRF's browsable API: HTML for a logged-in browser, each dialect's JSON for clients."""
+"""The browsable API, under Parley's name: HTML for a logged-in browser, JSON for clients."""
 
 import re
 from html import unescape
@@ -50,9 +50,19 @@ def test_each_api_is_browsable_after_login(client, request, api, title):
     html = response.content.decode()
     assert 'class="response-info"' in html
     assert title in html
+    assert '<a class="navbar-brand" rel="nofollow" href="/">Parley API</a>' in html
+    assert "Django REST framework" not in html
 
 
-TITLE = re.compile(r"<title>\s*(.*?) \N{EN DASH} Django REST framework\s*</title>", re.S)
+def test_the_browsable_apis_login_page_carries_parleys_name(client):
+    html = client.get("/api-auth/login/").content.decode()
+
+    assert "<title>Log in \N{EN DASH} Parley API</title>" in html
+    assert "Parley API</h3>" in html
+    assert "Django REST framework" not in html
+
+
+TITLE = re.compile(r"<title>\s*(.*?) \N{EN DASH} Parley API\s*</title>", re.S)
 BREADCRUMBS = re.compile(r'<ul class="breadcrumb">(.*?)</ul>', re.S)
 
 

@@ -35,17 +35,14 @@ def test_schema_is_openapi_3_and_needs_no_login(client):
     assert document["info"]["title"] == "Parley API"
 
 
-def test_schema_declares_the_bearer_scheme_and_the_browser_session(client):
-    schemes = schema(client)["components"]["securitySchemes"]
+def test_swagger_is_offered_only_the_bearer_token(client):
+    # The session cookie only opens the browsable API; Swagger's requests cannot use it.
+    document = schema(client)
 
-    assert schemes["bearerAuth"]["type"] == "http"
-    assert schemes["bearerAuth"]["scheme"] == "bearer"
-    assert schemes["browserSession"] | {"description": ""} == {
-        "type": "apiKey",
-        "in": "cookie",
-        "name": "sessionid",
-        "description": "",
-    }
+    assert list(document["components"]["securitySchemes"]) == ["bearerAuth"]
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    operations = [op for item in document["paths"].values() for op in item.values()]
+    assert {str(op["security"]) for op in operations} == {"[{'bearerAuth': []}]"}
 
 
 def test_every_operation_requires_the_bearer_token_and_documents_its_errors(client):

@@ -104,6 +104,7 @@ def test_no_token_is_401_code_120(client, world, method):
     response = call(client, method, **valid_params(method, world))
 
     assert_error(response, 401, 120, "You are not logged in")
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     assert snapshot() == before
 
 

@@ -207,7 +207,9 @@ class TwistMessageOutput(serializers.Serializer):
     def get_creator_name(self, message) -> str:
         return message.created_by.name if message.created_by else ""
 
-    @extend_schema_field({"type": "object", "additionalProperties": {"type": "array"}})
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "integer"}}}
+    )
     def get_reactions(self, message) -> dict:
         # Reactions are out of scope (§8); Twist sends {} when there are none.
         return {}

@@ -1,5 +1,8 @@
 """`seed_demo`: the demo world of operations.md, idempotent; fresh tokens on every run.
 
+Each run revokes the demo users' earlier demo tokens, so reseeding never
+leaves a pile of valid year-long tokens behind; their other tokens stay.
+
 The `--json` output is a contract other tools read: exactly one JSON object
 on stdout, nothing else.
 """
@@ -10,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import User
-from accounts.tokens import personal_token_create
+from accounts.tokens import personal_token_create, personal_tokens_revoke
 from campaigns.models import Campaign, CampaignMember, Character, Entity, Tag
 from conversations import services
 from conversations.models import Conversation
@@ -32,6 +35,7 @@ CHARACTERS = [
     ("Cedric the Grey", "Court wizard"),
 ]
 TAGS = [("Tavern", "brown"), ("Quest", "red")]
+DEMO_TOKEN_NAME = "demo"
 
 
 class Command(BaseCommand):
@@ -50,8 +54,10 @@ class Command(BaseCommand):
             }
             campaign, characters, tags = _demo_campaign(users)
             workspace = _demo_workspace(users)
+            personal_tokens_revoke(users=users.values(), name=DEMO_TOKEN_NAME)
             tokens = {
-                name: personal_token_create(user=user, name="demo") for name, user in users.items()
+                name: personal_token_create(user=user, name=DEMO_TOKEN_NAME)
+                for name, user in users.items()
             }
         result = {
             "users": {name: {"id": users[name].pk, "token": tokens[name]} for name in users},
