@@ -67,4 +67,5 @@ def test_campaign_datetime_format_accepts_seed_and_iso(value):
 
 def test_campaign_datetime_format_refuses_anything_else():
     code, output = _settings(SECRET_KEY="x" * 50, CAMPAIGN_API_DATETIME_FORMAT="unix")
-    assert code != 0 and "CAMPAIGN_API_DATETIME_FORMAT" in output
+    assert code != 0
+    assert "CAMPAIGN_API_DATETIME_FORMAT" in output
