@@ -1,15 +1,18 @@
-"""factory-boy factories; SubFactory chains keep tenancy consistent.
+"""factory-boy factories; they keep tenancy and counters consistent.
 
 A CharacterFactory's entity belongs to the character's campaign, a campaign
-conversation's entity to its campaign, and so on.
+conversation's entity to its campaign, a participant is a member of the
+conversation's scope, and messages go through the domain service that keeps
+a conversation's counters.
 """
 
 import factory
-from django.utils import timezone
 
 from accounts.models import User
 from campaigns.models import Campaign, CampaignMember, Character, Entity, Tag
+from conversations import services
 from conversations.models import Conversation, Message, Participant
+from conversations.policy import Role
 from workspaces.models import Workspace, WorkspaceMember
 
 
@@ -121,20 +124,108 @@ class WorkspaceConversationFactory(factory.django.DjangoModelFactory):
 
 
 class ParticipantFactory(factory.django.DjangoModelFactory):
+    """A user (by default) or a character taking part in a conversation.
+
+    A user becomes a member of the conversation's campaign or workspace if not
+    one already (as a player or plain member); a character must belong to the
+    conversation's campaign, which is the character's own when no conversation
+    is given.
+    """
+
     class Meta:
         model = Participant
 
-    conversation = factory.SubFactory(WorkspaceConversationFactory)
-    user = factory.SubFactory(UserFactory)
+    character = None
+    user = factory.Maybe(
+        "character", yes_declaration=None, no_declaration=factory.SubFactory(UserFactory)
+    )
+    conversation = factory.Maybe(
+        "character",
+        yes_declaration=factory.SubFactory(
+            CampaignConversationFactory, campaign=factory.SelfAttribute("..character.campaign")
+        ),
+        no_declaration=factory.SubFactory(WorkspaceConversationFactory),
+    )
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        conversation, user, character = kwargs["conversation"], kwargs["user"], kwargs["character"]
+        if user is not None:
+            _ensure_member(conversation, user)
+        if character is not None and character.campaign_id != conversation.campaign_id:
+            raise ValueError("A character takes part only in its own campaign's conversations.")
+        return super()._create(model_class, *args, **kwargs)
+
+
+def _ensure_member(conversation, user) -> None:
+    """Make `user` a member of the conversation's campaign or workspace unless they are one."""
+    if conversation.campaign_id:
+        CampaignMember.objects.get_or_create(
+            campaign_id=conversation.campaign_id,
+            user=user,
+            defaults={"role": CampaignMember.Role.PLAYER},
+        )
+    else:
+        WorkspaceMember.objects.get_or_create(
+            workspace_id=conversation.workspace_id,
+            user=user,
+            defaults={"role": WorkspaceMember.Role.MEMBER},
+        )
+
+
+# What message_add changes on the conversation row.
+_COUNTERS = [
+    "message_count",
+    "last_obj_index",
+    "last_message",
+    "recent_creator_ids",
+    "last_activity_at",
+    "updated_at",
+]
 
 
 class MessageFactory(factory.django.DjangoModelFactory):
-    """A raw message row. Prefer `services.message_add` where counters matter."""
+    """A message posted through `services.message_add`.
+
+    The service numbers `obj_index` and keeps `message_count`,
+    `last_obj_index` and `last_message` (and the poster's read marker), so the
+    factory can never disagree with it. It posts with the moderator role: no
+    policy stands in the way of setting up a test (a closed conversation takes
+    the message too). The poster (`created_by`) takes part in the conversation.
+    Other keyword arguments are the service's (`attachments`,
+    `mentioned_user_ids`, …); the conversation passed in gets its counters
+    refreshed.
+    """
 
     class Meta:
         model = Message
 
     conversation = factory.SubFactory(WorkspaceConversationFactory)
-    obj_index = factory.Sequence(lambda n: n)
+    created_by = factory.SubFactory(UserFactory)
     content = factory.Sequence(lambda n: f"Message {n}")
-    created_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(
+        cls,
+        model_class,
+        *,
+        conversation,
+        created_by,
+        content,
+        author_user=None,
+        author_character=None,
+        **service_kwargs,
+    ):
+        if not conversation.participants.filter(user=created_by).exists():
+            ParticipantFactory(conversation=conversation, user=created_by)
+        message = services.message_add(
+            actor=created_by,
+            role=Role.MODERATOR,
+            conversation=conversation,
+            content=content,
+            author_user_id=author_user.pk if author_user else None,
+            author_character_id=author_character.pk if author_character else None,
+            **service_kwargs,
+        )
+        conversation.refresh_from_db(fields=_COUNTERS)
+        return message

@@ -111,7 +111,7 @@ class KankaPagination(BasePagination):
                 "data": schema,
                 "links": {
                     "type": "object",
-                    "properties": {k: url for k in ("first", "last", "prev", "next")},
+                    "properties": dict.fromkeys(("first", "last", "prev", "next"), url),
                 },
                 "meta": {
                     "type": "object",

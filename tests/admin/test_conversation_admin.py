@@ -39,7 +39,8 @@ def test_moderators_group_has_exactly_the_moderation_permissions():
 
 
 def test_moderator_is_staff_but_not_superuser_and_may_moderate(moderator):
-    assert moderator.is_staff and not moderator.is_superuser
+    assert moderator.is_staff
+    assert not moderator.is_superuser
     assert moderator.has_perm("conversations.moderate_conversation")
     assert not moderator.has_perm("conversations.change_message")
 

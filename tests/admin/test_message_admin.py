@@ -20,16 +20,13 @@ CHANGELIST = "/admin/conversations/message/"
 
 def test_message_list_searches_content_and_author(mod_client, conversation_with_messages):
     conversation = conversation_with_messages(messages=2)
-    needle = MessageFactory(conversation=conversation, obj_index=10, content="buy cheap gold here")
+    needle = MessageFactory(conversation=conversation, content="buy cheap gold here")
     by_author = MessageFactory(
         conversation=conversation,
-        obj_index=11,
         created_by=UserFactory(username="spammer", display_name="Sp Ammer"),
     )
     character = CharacterFactory(campaign=conversation.campaign, entity__name="Vex")
-    as_character = MessageFactory(
-        conversation=conversation, obj_index=12, author_character=character
-    )
+    as_character = MessageFactory(conversation=conversation, author_character=character)
 
     def found(q):
         return {m.pk for m in mod_client.get(CHANGELIST, {"q": q}).context["cl"].result_list}

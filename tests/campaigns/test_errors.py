@@ -18,7 +18,7 @@ MISSING_TOKEN = {
 
 
 @pytest.mark.parametrize(
-    "header, body, challenge",
+    ("header", "body", "challenge"),
     [
         (None, MISSING_TOKEN, 'Bearer realm="api"'),
         ("Basic abc", MISSING_TOKEN, 'Bearer realm="api"'),

@@ -128,7 +128,8 @@ def test_every_log_line_is_json_and_requests_carry_their_id(gunicorn):
         assert time.monotonic() < deadline, gunicorn.lines
         time.sleep(0.1)
 
-    assert gunicorn.lines and all(line.startswith("{") for line in gunicorn.lines), gunicorn.lines
+    assert gunicorn.lines
+    assert all(line.startswith("{") for line in gunicorn.lines), gunicorn.lines
     [access] = [line for line in gunicorn.json_lines() if line.get("request_id") == "lb-trace-7"]
     assert (access["logger"], access["path"], access["status"]) == (
         "parley.request",

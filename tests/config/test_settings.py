@@ -93,4 +93,5 @@ def test_a_missing_env_file_is_no_error():
 
 def test_campaign_datetime_format_refuses_anything_else():
     code, output = _settings(SECRET_KEY="x" * 50, CAMPAIGN_API_DATETIME_FORMAT="unix")
-    assert code != 0 and "CAMPAIGN_API_DATETIME_FORMAT" in output
+    assert code != 0
+    assert "CAMPAIGN_API_DATETIME_FORMAT" in output

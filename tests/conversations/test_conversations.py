@@ -36,7 +36,8 @@ def test_get_or_create_returns_the_same_conversation_for_the_same_set(workspace_
     again, created_again = _get_or_create(workspace_world, b, a)
     with_self_listed, _ = _get_or_create(workspace_world, a, a, b)
 
-    assert created and not created_again
+    assert created
+    assert not created_again
     assert again.pk == first.pk == with_self_listed.pk
     assert sorted(first.participants.values_list("user_id", flat=True)) == sorted([a.pk, b.pk])
     assert first.created_by == a
@@ -62,7 +63,8 @@ def test_a_deleted_conversation_is_not_found_again_by_get_or_create(workspace_wo
     old, _ = _get_or_create(workspace_world, a, b)
     services.conversation_delete(actor=a, role=Role.MEMBER, conversation=old)
     new, created = _get_or_create(workspace_world, a, b)
-    assert created and new.pk != old.pk
+    assert created
+    assert new.pk != old.pk
 
 
 def test_adding_a_user_rekeys_the_conversation_for_its_new_set(workspace_world):
@@ -70,7 +72,8 @@ def test_adding_a_user_rekeys_the_conversation_for_its_new_set(workspace_world):
     pair, _ = _get_or_create(workspace_world, a, b)
     services.participants_add_missing(actor=a, role=Role.MEMBER, conversation=pair, user_ids=[c.pk])
     found, created = _get_or_create(workspace_world, c, a, b)
-    assert not created and found.pk == pair.pk
+    assert not created
+    assert found.pk == pair.pk
 
 
 def test_a_set_that_is_taken_leaves_the_changed_conversation_unkeyed(workspace_world):
@@ -153,7 +156,8 @@ def test_soft_delete_keeps_messages_and_a_moderator_restores(campaign_world):
     services.message_add(actor=admin, role=Role.ADMIN, conversation=conversation, content="kept")
     services.conversation_delete(actor=admin, role=Role.ADMIN, conversation=conversation)
     conversation.refresh_from_db()
-    assert conversation.deleted_at is not None and conversation.deleted_by == admin
+    assert conversation.deleted_at is not None
+    assert conversation.deleted_by == admin
     assert conversation.messages.count() == 1
 
     with pytest.raises(exceptions.PermissionDenied):

@@ -61,7 +61,8 @@ def test_participants_are_campaign_members_or_campaign_characters(campaign_world
     participant = services.participant_add(
         actor=admin, role=Role.ADMIN, conversation=conversation, character_id=own.pk
     )
-    assert participant.character == own and participant.user is None
+    assert participant.character == own
+    assert participant.user is None
 
 
 def test_exactly_one_of_user_and_character(campaign_world):
@@ -165,8 +166,10 @@ def test_archive_and_mute_are_per_user(workspace_world, pair):
     services.conversation_set_archived(actor=a, conversation=pair, archived=True)
     services.conversation_mute(actor=a, conversation=pair, minutes=30)
     mine, theirs = _row(pair, a), _row(pair, b)
-    assert mine.archived and mine.muted_until is not None
-    assert not theirs.archived and theirs.muted_until is None
+    assert mine.archived
+    assert mine.muted_until is not None
+    assert not theirs.archived
+    assert theirs.muted_until is None
 
     services.conversation_unmute(actor=a, conversation=pair)
     assert _row(pair, a).muted_until is None

@@ -49,7 +49,8 @@ def test_the_demo_world_has_its_roles_and_content():
 
     assert campaign_roles == {"alice": "admin", "bob": "player", "carol": "player"}
     assert workspace_roles == {"alice": "admin", "bob": "member", "carol": "member"}
-    assert users["alice"].is_superuser and users["alice"].is_staff
+    assert users["alice"].is_superuser
+    assert users["alice"].is_staff
     assert not users["dave"].is_staff
     assert all(user.check_password("s3cret-pw") for user in users.values())
     assert Conversation.objects.filter(campaign__isnull=False, is_private=True).count() == 1

@@ -47,7 +47,8 @@ def client_package(live_server, tmp_path_factory, django_db_blocker):
         timeout=120,
     )
     # The generator reports what it could not understand as warnings and leaves it out.
-    assert result.returncode == 0 and "Warning" not in result.stdout, result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Warning" not in result.stdout, result.stdout + result.stderr
     sys.path.insert(0, str(folder))
     try:
         yield importlib.import_module(PACKAGE)

@@ -215,7 +215,8 @@ def test_get_walks_the_conversation_obj_index_index(chat, five):
     if connection.vendor == "postgresql":
         assert "message_unique_obj_index" in plan
     else:
-        assert "USING INDEX" in plan and "conversation_id=? AND obj_index>?" in plan
+        assert "USING INDEX" in plan
+        assert "conversation_id=? AND obj_index>?" in plan
         assert "TEMP B-TREE" not in plan  # no sort: the index gives the order
 
 
