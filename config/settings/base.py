@@ -261,6 +261,11 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+# Both dialects: the longest message content in characters (Zulip's cap); longer is the
+# dialect's validation error. With the list limits this also caps a list response's bytes.
+MESSAGE_MAX_LENGTH = env.int("MESSAGE_MAX_LENGTH", default=10_000)
+# Both dialects: the most ids one request may name in a list parameter (e.g. user_ids).
+ID_LIST_MAX = env.int("ID_LIST_MAX", default=1000)
 # Both dialects: arrays and objects nested deeper are malformed JSON (config/parsers.py).
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
 
