@@ -1,7 +1,7 @@
 """The campaign API's error bodies (Kanka's `handleApiErrors`, campaign-api.md §2.8).
 
 Every failure of a campaign-API view goes through `exception_handler` (chosen
-per view by `CampaignAPIView.get_exception_handler`): domain errors, DRF
+per view by `KankaView.get_exception_handler`): domain errors, DRF
 errors, Http404 and anything unexpected all come out as Kanka's JSON, never as
 HTML or a Django 500 page.
 """
