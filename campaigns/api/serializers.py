@@ -5,6 +5,7 @@ messages are Laravel's, since Kanka clients show them. Output serializers read
 only what the selectors loaded (entity, `entity.tag_list`, annotated counts).
 """
 
+from django.conf import settings
 from django.utils.html import strip_tags
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -213,7 +214,13 @@ class ParticipantInput(serializers.Serializer):
 class MessageInput(serializers.Serializer):
     """`message` as sent (Kanka stores it raw); the author is the client's to give, or none."""
 
-    message = serializers.CharField(trim_whitespace=False, error_messages=laravel("message"))
+    # Capped by MESSAGE_MAX_LENGTH (read at start-up, so the schema shows it):
+    # longer is Kanka's 422 on `message` and nothing is stored.
+    message = serializers.CharField(
+        trim_whitespace=False,
+        max_length=settings.MESSAGE_MAX_LENGTH,
+        error_messages=laravel("message"),
+    )
     character_id = _id_field("character_id", required=False, allow_null=True)
     user_id = _id_field("user_id", required=False, allow_null=True)
 

@@ -6,6 +6,7 @@ import pytest
 
 from conversations.models import Message
 from tests.campaigns.conftest import add_message
+from tests.dbstate import database_snapshot
 from tests.factories import CampaignConversationFactory, CharacterFactory, UserFactory
 
 # The seed's keys in the seed's order, then `id` and the timestamps (decision table).
@@ -190,3 +191,29 @@ def test_show_and_head(api, admin, conversation):
     assert list(shown) == MESSAGE_KEYS
     assert api("head", url(conversation, message.pk), admin).status_code == 200
     assert api("head", url(conversation), admin).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["post", "put"])
+def test_message_over_the_length_cap_is_422_and_nothing_changes(
+    api, settings, admin, conversation, method
+):
+    message = add_message(conversation, admin, "short")
+    path = url(conversation) if method == "post" else url(conversation, message.pk)
+    api.auth(admin)  # the token exists before the snapshot
+    before = database_snapshot()
+
+    response = api(method, path, admin, {"message": "x" * (settings.MESSAGE_MAX_LENGTH + 1)})
+
+    assert response.status_code == 422
+    error = f"The message may not be greater than {settings.MESSAGE_MAX_LENGTH} characters."
+    assert response.json() == {"code": 422, "error": error, "fields": {"message": [error]}}
+    assert database_snapshot() == before
+
+
+def test_message_at_the_length_cap_is_stored(api, settings, admin, conversation):
+    content = "é" * settings.MESSAGE_MAX_LENGTH  # characters, not bytes
+
+    response = api("post", url(conversation), admin, {"message": content})
+
+    assert response.status_code == 200
+    assert Message.objects.get(pk=response.json()["data"]["id"]).content == content
