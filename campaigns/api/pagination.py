@@ -8,6 +8,7 @@ Laravel drops them and clients re-append them (same values, same result).
 import math
 from urllib.parse import urlencode
 
+from django.db.models import Count, Window
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.pagination import BasePagination
@@ -21,18 +22,26 @@ class KankaPagination(BasePagination):
     max_page_size = 100
 
     def paginate_queryset(self, queryset, request, view=None, *, total: int | None = None):
-        """The page's rows; `total`, when the caller already knows it, saves the COUNT."""
+        """The page's rows; `total`, when the caller already knows it, saves counting."""
         self.request = request
         self.per_page = self._per_page(request)
         self.page = self._page(request)
-        self.total = queryset.count() if total is None else total
         offset = (self.page - 1) * self.per_page
-        rows = self.rows(queryset, offset, self.per_page) if offset < self.total else []
+        rows, self.total = self.page_rows(queryset, offset, self.per_page, total)
         self.count_on_page = len(rows)
         return rows
 
-    def rows(self, queryset, offset: int, limit: int) -> list:
-        return list(queryset[offset : offset + limit])
+    def page_rows(self, queryset, offset: int, limit: int, total: int | None) -> tuple[list, int]:
+        """The rows and the total in one query: `COUNT(*) OVER ()` rides along with the page.
+
+        Only a page past the end (no row to carry the total) counts separately.
+        """
+        if total is not None:
+            return (list(queryset[offset : offset + limit]) if offset < total else []), total
+        rows = list(queryset.annotate(page_total=Window(Count("*")))[offset : offset + limit])
+        if rows:
+            return rows, rows[0].page_total
+        return [], queryset.count() if offset else 0
 
     def get_paginated_response(self, data):
         last_page = max(1, math.ceil(self.total / self.per_page))
@@ -185,6 +194,9 @@ class MessagePagination(KankaPagination):
     would read (or sort) every row before the page.
     """
 
-    def rows(self, queryset, offset: int, limit: int) -> list:
+    def page_rows(self, queryset, offset: int, limit: int, total: int | None) -> tuple[list, int]:
+        total = queryset.count() if total is None else total
+        if offset >= total:
+            return [], total
         keys = queryset.values("obj_index")[offset : offset + limit]
-        return list(queryset.filter(obj_index__in=keys))
+        return list(queryset.filter(obj_index__in=keys)), total
