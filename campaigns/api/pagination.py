@@ -187,16 +187,22 @@ class ConversationPagination(KankaPagination):
 
 
 class MessagePagination(KankaPagination):
-    """Messages by a deferred join, so a deep page costs about what the first one does.
+    """Messages by a deferred join from the nearer end, so a deep page costs about what page 1 does.
 
     The page's `obj_index` values come first, read from the (conversation,
-    obj_index) index alone; only those rows are then read. A plain OFFSET
-    would read (or sort) every row before the page.
+    obj_index) index alone (an index-only scan); only those rows are then read.
+    A page nearer the end walks the index backwards from it, so the last page
+    skips nothing. A plain OFFSET would read every row before the page.
     """
 
     def page_rows(self, queryset, offset: int, limit: int, total: int | None) -> tuple[list, int]:
         total = queryset.count() if total is None else total
         if offset >= total:
             return [], total
-        keys = queryset.values("obj_index")[offset : offset + limit]
+        limit = min(limit, total - offset)
+        from_end = total - offset - limit
+        if from_end < offset:
+            keys = queryset.reverse().values("obj_index")[from_end : from_end + limit]
+        else:
+            keys = queryset.values("obj_index")[offset : offset + limit]
         return list(queryset.filter(obj_index__in=keys)), total

@@ -219,3 +219,18 @@ def test_message_at_the_length_cap_is_stored(api, settings, admin, conversation)
 
     assert response.status_code == 200
     assert Message.objects.get(pk=response.json()["data"]["id"]).content == content
+
+
+def test_every_page_holds_its_messages_in_posting_order(api, admin, conversation):
+    """Pages near the end are read from the end (pagination.py): same rows as from the start."""
+    posted = [add_message(conversation, admin, f"m{n}").pk for n in range(7)]
+
+    pages = [
+        [
+            m["id"]
+            for m in api("get", url(conversation) + f"?per_page=2&page={n}", admin).json()["data"]
+        ]
+        for n in range(1, 6)
+    ]
+
+    assert pages == [posted[0:2], posted[2:4], posted[4:6], posted[6:7], []]
