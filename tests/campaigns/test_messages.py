@@ -234,3 +234,19 @@ def test_every_page_holds_its_messages_in_posting_order(api, admin, conversation
     ]
 
     assert pages == [posted[0:2], posted[2:4], posted[4:6], posted[6:7], []]
+
+
+def test_meta_links_show_laravels_window_of_pages(api, admin, conversation):
+    """The first and last two pages, three either side of the current one, "..." for each gap."""
+    for n in range(20):
+        add_message(conversation, admin, f"m{n}")
+
+    links = api("get", url(conversation) + "?per_page=1&page=10", admin).json()["meta"]["links"]
+
+    numbers = ["7", "8", "9", "10", "11", "12", "13"]
+    labels = ["&laquo; Previous", "1", "2", "...", *numbers, "...", "19", "20", "Next &raquo;"]
+    assert [link["label"] for link in links] == labels
+    assert [link["label"] for link in links if link["active"]] == ["10"]
+    assert [link["url"] for link in links if link["label"] == "..."] == [None, None]
+    assert links[0]["url"].endswith("?per_page=1&page=9")
+    assert links[5]["url"].endswith("?per_page=1&page=8")
