@@ -11,7 +11,6 @@ from django.db.models import (
     F,
     FilteredRelation,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
 )
@@ -94,16 +93,8 @@ def _with_my_state(queryset: QuerySet[Conversation], user) -> QuerySet[Conversat
 
 
 def _shaped_for_workspace(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    return queryset.select_related(
-        "last_message__created_by", "last_message__conversation"
-    ).prefetch_related(
-        Prefetch(
-            "participants",
-            queryset=Participant.objects.filter(user__isnull=False).order_by("id"),
-            to_attr="user_participants",
-        ),
-        Prefetch("last_message__mentions", queryset=Mention.objects.order_by("id")),
-    )
+    """The joined parts only: the adapter loads user ids and mentions for a whole page at once."""
+    return queryset.select_related("last_message__created_by")
 
 
 def conversations_of_user(*, user: User, workspace) -> QuerySet[Conversation]:
@@ -167,9 +158,13 @@ def unread_of_user(*, user: User, workspace) -> list[dict]:
 
 
 def messages_for_output(queryset: QuerySet[Message]) -> QuerySet[Message]:
-    """Messages with what the workspace API renders: creator, conversation, mentions."""
-    return queryset.select_related("created_by", "conversation").prefetch_related(
-        Prefetch("mentions", queryset=Mention.objects.order_by("id"))
+    """Messages with the creator and `workspace_id` the workspace API renders.
+
+    `workspace_id` is a column of the join, not a Conversation built per row;
+    the adapter loads the mentions of a whole page at once.
+    """
+    return queryset.select_related("created_by").annotate(
+        workspace_id=F("conversation__workspace_id")
     )
 
 
