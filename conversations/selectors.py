@@ -103,6 +103,23 @@ def conversations_of_user(*, user: User, workspace) -> QuerySet[Conversation]:
     return _shaped_for_workspace(_with_my_state(queryset, user))
 
 
+def visible_workspace_conversation(*, user: User, conversation_id: int) -> QuerySet[Conversation]:
+    """The conversation (at most one row) if the user may see it, with the user's state.
+
+    Visible: a live workspace conversation the user takes part in, as a member
+    of its workspace (`my_role`, the membership role). A queryset, so a read
+    can carry the check as a subquery of its own query.
+    """
+    queryset = Conversation.objects.filter(
+        pk=conversation_id, workspace__isnull=False, deleted_at__isnull=True
+    )
+    return (
+        _with_my_state(queryset, user)
+        .annotate(my_role=workspace_role_subquery(user))
+        .filter(my_role__isnull=False)
+    )
+
+
 def access_workspace_conversation(*, user: User, conversation_id) -> tuple[Conversation, Role]:
     """A workspace conversation the user takes part in, and the user's workspace role.
 
@@ -111,15 +128,9 @@ def access_workspace_conversation(*, user: User, conversation_id) -> tuple[Conve
     """
     conversation = None
     if is_valid_id(conversation_id):
-        queryset = Conversation.objects.filter(
-            pk=conversation_id, workspace__isnull=False, deleted_at__isnull=True
-        )
-        conversation = (
-            _shaped_for_workspace(_with_my_state(queryset, user))
-            .annotate(my_role=workspace_role_subquery(user))
-            .first()
-        )
-    if conversation is None or conversation.my_role is None:
+        visible = visible_workspace_conversation(user=user, conversation_id=conversation_id)
+        conversation = _shaped_for_workspace(visible).first()
+    if conversation is None:
         raise exceptions.ConversationNotFound(object_id=conversation_id)
     return conversation, workspace_role(conversation.my_role)
 

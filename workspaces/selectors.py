@@ -8,7 +8,7 @@ participants' user ids and mention ids of a whole page in one batch.
 from collections import defaultdict
 from datetime import datetime
 
-from django.db.models import Exists, IntegerField, QuerySet, Value
+from django.db.models import Exists, IntegerField, QuerySet, Subquery, Value
 
 from conversations import exceptions
 from conversations import selectors as domain
@@ -144,7 +144,8 @@ def message_for_output(*, user, message_id) -> Message:
 
 def messages_page(
     *,
-    conversation: Conversation,
+    user,
+    conversation_id: int,
     from_obj_index: int | None = None,
     to_obj_index: int | None = None,
     newer_than: datetime | None = None,
@@ -152,9 +153,15 @@ def messages_page(
     descending: bool = True,
     limit: int,
 ) -> list[Message]:
-    """conversation_messages/get: a page of history, rendered (2 queries)."""
-    page = domain.messages_page(
-        conversation=conversation,
+    """conversation_messages/get: a page of history, rendered (2 queries).
+
+    The access check is a subquery of the page's own query (the conversation's
+    id, NULL unless the user may see it); only an empty page asks it alone,
+    to tell "no messages" from "not your conversation" (404).
+    """
+    page = _visible_page(
+        user,
+        conversation_id,
         from_obj_index=from_obj_index,
         to_obj_index=to_obj_index,
         newer_than=newer_than,
@@ -162,13 +169,23 @@ def messages_page(
         descending=descending,
         limit=limit,
     )
-    return load_mentions(list(domain.messages_for_output(page)))
+    messages = list(domain.messages_for_output(page))
+    if not messages:
+        domain.access_workspace_conversation(user=user, conversation_id=conversation_id)
+    return load_mentions(messages)
 
 
-def message_ids_page(*, conversation: Conversation, **bounds) -> list[int]:
+def message_ids_page(*, user, conversation_id: int, **bounds) -> list[int]:
     """conversation_messages/get with `as_ids`: the same page's ids alone (1 query)."""
-    page = domain.messages_page(conversation=conversation, **bounds)
-    return list(page.values_list("id", flat=True))
+    ids = list(_visible_page(user, conversation_id, **bounds).values_list("id", flat=True))
+    if not ids:
+        domain.access_workspace_conversation(user=user, conversation_id=conversation_id)
+    return ids
+
+
+def _visible_page(user, conversation_id: int, **bounds) -> QuerySet[Message]:
+    visible = domain.visible_workspace_conversation(user=user, conversation_id=conversation_id)
+    return domain.messages_page(conversation=Subquery(visible.values("pk")[:1]), **bounds)
 
 
 def load_mentions(messages: list[Message]) -> list[Message]:

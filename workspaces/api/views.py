@@ -268,7 +268,7 @@ class MessageGetOne(MessageMethod):
         return workspace_selectors.load_mentions([message])[0]
 
 
-class MessageGet(ConversationMethod):
+class MessageGet(TwistView):
     """A page of a conversation's messages by `obj_index` (default newest first).
 
     Filter, then order, then limit: `from_obj_index` without `order_by=ASC`
@@ -276,19 +276,21 @@ class MessageGet(ConversationMethod):
     message ids in the same order.
     """
 
-    conversation_params = ("conversation_id",)
     input_serializer = s.TwistMessagesGetInput
     output_serializer = s.TwistMessageOutput
     many = True
 
-    def perform(self, request, params, conversation, role):
+    # Not a ConversationMethod: the page's query carries the access check itself
+    # (workspaces.selectors.messages_page), one query fewer on the hottest read.
+    def perform(self, request, params):
         page = (
             workspace_selectors.message_ids_page
             if params["as_ids"]
             else workspace_selectors.messages_page
         )
         return page(
-            conversation=conversation,
+            user=request.user,
+            conversation_id=params["conversation_id"],
             from_obj_index=params.get("from_obj_index"),
             to_obj_index=params.get("to_obj_index"),
             **_page_bounds(params),
