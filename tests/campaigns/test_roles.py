@@ -4,6 +4,7 @@ import pytest
 
 from conversations.models import Conversation, Message, Participant
 from tests.campaigns.conftest import add_message
+from tests.dbstate import database_snapshot
 from tests.factories import (
     CampaignConversationFactory,
     CharacterFactory,
@@ -99,9 +100,16 @@ def test_role_matrix(
     actor = actor_for(ROLES[role_index], campaign, admin, player, stranger)
     path = f"campaigns/{campaign.pk}" + (f"/{fill(template, world)}" if template else "")
 
+    api.auth(actor)  # the token row exists before the snapshot
+    before = database_snapshot()
+
     response = api(method, path, actor, fill(body, world))
 
     assert response.status_code == expected[role_index], response.json()
+    if method == "get" or expected[role_index] != 200:
+        assert database_snapshot() == before
+    else:
+        assert database_snapshot() != before
 
 
 def test_player_updates_and_deletes_own_conversation(api, campaign, player):
