@@ -3,6 +3,7 @@
 import pytest
 
 from conversations.models import Participant
+from tests.dbstate import database_snapshot
 from tests.factories import UserFactory, WorkspaceMemberFactory
 from tests.workspaces.twist import assert_error, call, conversation, post
 
@@ -185,11 +186,12 @@ def test_mark_with_a_message_of_another_conversation_is_400(
 ):
     conv, _ = three_messages
     elsewhere = post(conversation(workspace, alice, carol), carol)
+    before = database_snapshot()
 
     response = call(client, method, as_alice, id=conv.pk, message_id=elsewhere.pk)
 
     assert_error(response, 400, 20, "Invalid argument value")
-    assert _marker(conv, alice) == -1
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize("method", ["conversations/mark_read", "conversations/mark_unread"])
@@ -198,12 +200,14 @@ def test_mark_with_an_unknown_or_hidden_message_is_404(
 ):
     conv, _ = three_messages
     hidden = post(conversation(workspace, bob, carol), carol)
+    before = database_snapshot()
 
     unknown = call(client, method, as_alice, id=conv.pk, message_id=10**9)
     not_mine = call(client, method, as_alice, id=conv.pk, message_id=hidden.pk)
 
     assert_error(unknown, 404, 125, "Message not found")
     assert_error(not_mine, 404, 125, "Message not found")
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize("obj_index", [3, -1])
@@ -211,20 +215,22 @@ def test_mark_read_outside_the_conversation_is_400(
     client, as_alice, alice, three_messages, obj_index
 ):
     conv, _ = three_messages
+    before = database_snapshot()
 
     response = call(client, "conversations/mark_read", as_alice, id=conv.pk, obj_index=obj_index)
 
     assert_error(response, 400, 20, "Invalid argument value")
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize("method", ["conversations/mark_read", "conversations/mark_unread"])
 def test_mark_without_a_conversation_is_400(client, as_alice, alice, three_messages, method):
-    conv, _ = three_messages
+    before = database_snapshot()
 
     response = call(client, method, as_alice, obj_index=0)
 
     assert_error(response, 400, 19, "Required argument is missing")
-    assert _marker(conv, alice) == -1
+    assert database_snapshot() == before
 
 
 # The official SDK's markRead(id) / markUnread(id) send `{"id": …}` alone.
@@ -277,8 +283,9 @@ def test_mark_in_other_workspace_is_404_and_nothing_changes(
     theirs = conversation(other_workspace, eve)
     post(theirs, eve)
     post(theirs, eve)
+    before = database_snapshot()
 
     response = call(client, method, as_alice, id=theirs.pk, obj_index=0)
 
     assert_error(response, 404, 124, "Conversation not found")
-    assert _marker(theirs, eve) == 1
+    assert database_snapshot() == before
