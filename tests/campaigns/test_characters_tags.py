@@ -6,6 +6,7 @@ import pytest
 
 from campaigns.models import Character, Tag
 from conversations.models import Conversation, Participant
+from tests.campaigns.conftest import assert_head_matches_get
 from tests.factories import (
     CampaignConversationFactory,
     CharacterFactory,
@@ -172,4 +173,4 @@ def test_head_on_characters_and_tags(api, campaign, admin):
     tag = TagFactory(campaign=campaign)
 
     for path in ("characters", f"characters/{character.pk}", "tags", f"tags/{tag.pk}"):
-        assert api("head", f"campaigns/{campaign.pk}/{path}", admin).status_code == 200
+        assert_head_matches_get(api, f"campaigns/{campaign.pk}/{path}", admin)

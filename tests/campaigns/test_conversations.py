@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from campaigns.models import CampaignMember, Entity
 from conversations.models import Conversation
-from tests.campaigns.conftest import add_message
+from tests.campaigns.conftest import add_message, assert_head_matches_get
 from tests.factories import (
     CampaignConversationFactory,
     CampaignMemberFactory,
@@ -182,10 +182,7 @@ def test_list_query_count_is_the_same_for_2_and_50(
 
 def test_head_answers_every_get(api, campaign, admin, conversation):
     for path in (url(campaign), url(campaign, conversation.pk)):
-        response = api("head", path, admin)
-        assert response.status_code == 200
-        assert response.content == b""
-        assert response["X-RateLimit-Limit"]
+        assert_head_matches_get(api, path, admin)
 
 
 # --- create ------------------------------------------------------------------------------
