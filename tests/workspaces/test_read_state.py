@@ -130,7 +130,9 @@ def test_mark_read_in_every_encoding(client, as_alice, alice, three_messages, en
     assert _marker(conv, alice) == 1
 
 
-def test_mark_read_message_id_wins_over_obj_index(client, as_alice, alice, three_messages):
+def test_mark_read_message_id_wins_over_obj_index(
+    client, as_alice, workspace, alice, three_messages
+):
     conv, messages = three_messages
 
     call(
@@ -143,6 +145,9 @@ def test_mark_read_message_id_wins_over_obj_index(client, as_alice, alice, three
     )
 
     assert _marker(conv, alice) == 0
+    assert call(client, "conversations/get_unread", as_alice, workspace_id=workspace.pk).json() == [
+        {"conversation_id": conv.pk, "obj_index": 2, "direct_mention": False}
+    ]
 
 
 def test_mark_read_is_per_user_and_removes_it_from_unread(
@@ -159,10 +164,22 @@ def test_mark_read_is_per_user_and_removes_it_from_unread(
     assert _marker(conv, bob) == 0
 
 
+def _three_with_a_mention(workspace, alice, bob, mentioned):
+    """Three messages from Bob; only the one at index `mentioned` mentions Alice.
+
+    Through the API, Alice's read marker shows in get_unread's `direct_mention`:
+    true exactly when the mentioning message is after the marker (unread).
+    """
+    conv = conversation(workspace, alice, bob)
+    mention = f"[Alice](twist-mention://{alice.pk})"
+    return conv, [post(conv, bob, mention if n == mentioned else f"m{n}") for n in range(3)]
+
+
+@pytest.mark.parametrize(("mentioned", "unread"), [(0, False), (1, True), (2, True)])
 def test_mark_unread_makes_that_message_and_later_unread(
-    client, as_alice, workspace, alice, three_messages
+    client, as_alice, workspace, alice, bob, mentioned, unread
 ):
-    conv, messages = three_messages
+    conv, messages = _three_with_a_mention(workspace, alice, bob, mentioned)
     call(client, "conversations/mark_read", as_alice, id=conv.pk, obj_index=2)
 
     response = call(
@@ -174,9 +191,8 @@ def test_mark_unread_makes_that_message_and_later_unread(
     )
 
     assert response.json() == {"status": "ok"}
-    assert _marker(conv, alice) == 0
     assert call(client, "conversations/get_unread", as_alice, workspace_id=workspace.pk).json() == [
-        {"conversation_id": conv.pk, "obj_index": 2, "direct_mention": False}
+        {"conversation_id": conv.pk, "obj_index": 2, "direct_mention": unread}
     ]
 
 
@@ -249,18 +265,18 @@ def test_mark_read_without_a_position_reads_the_whole_conversation(
     )
 
 
+@pytest.mark.parametrize(("mentioned", "unread"), [(0, False), (1, False), (2, True)])
 def test_mark_unread_without_a_position_makes_the_newest_message_unread(
-    client, as_alice, workspace, alice, three_messages
+    client, as_alice, workspace, alice, bob, mentioned, unread
 ):
-    conv, _ = three_messages
+    conv, _ = _three_with_a_mention(workspace, alice, bob, mentioned)
     call(client, "conversations/mark_read", as_alice, id=conv.pk, obj_index=2)
 
     response = call(client, "conversations/mark_unread", as_alice, prefix="v3", id=conv.pk)
 
     assert response.json() == {"status": "ok"}
-    assert _marker(conv, alice) == 1
     assert call(client, "conversations/get_unread", as_alice, workspace_id=workspace.pk).json() == [
-        {"conversation_id": conv.pk, "obj_index": 2, "direct_mention": False}
+        {"conversation_id": conv.pk, "obj_index": 2, "direct_mention": unread}
     ]
 
 
@@ -269,11 +285,12 @@ def test_mark_without_a_position_in_an_empty_conversation_changes_nothing(
     client, as_alice, workspace, alice, bob, method
 ):
     conv = conversation(workspace, alice, bob)
+    before = database_snapshot()
 
     response = call(client, method, as_alice, id=conv.pk)
 
     assert response.json() == {"status": "ok"}
-    assert _marker(conv, alice) == -1
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize("method", ["conversations/mark_read", "conversations/mark_unread"])
