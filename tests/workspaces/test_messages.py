@@ -50,7 +50,7 @@ def test_getone_returns_the_message_object(client, as_alice, workspace, alice, b
     assert (body["creator"], body["creator_name"]) == (bob.pk, "Bob")
     assert body["posted_ts"] == int(message.created_at.timestamp())
     assert body["attachments"] == [ATTACHMENT]
-    assert (body["deleted"], body["is_deleted"], body["version"]) == (False, False, 0)
+    assert body["version"] == 0
 
 
 def test_getone_of_other_workspace_is_404(client, as_alice, other_workspace, eve):
