@@ -8,6 +8,7 @@ from django.utils import timezone
 from campaigns.models import CampaignMember, Entity
 from conversations.models import Conversation
 from tests.campaigns.conftest import add_message, assert_head_matches_get
+from tests.dbstate import database_snapshot
 from tests.factories import (
     CampaignConversationFactory,
     CampaignMemberFactory,
@@ -210,6 +211,7 @@ def test_create_returns_200_with_the_new_conversation(api, campaign, player):
     assert data["tags"] == [tag.pk]
     assert data["entity_id"] == conversation.entity_id
     assert data["created_by"] == player.pk
+    assert api("get", url(campaign, data["id"]), player).json() == response.json()
 
 
 @pytest.mark.parametrize(
@@ -228,6 +230,8 @@ def test_create_accepts_every_spelling_of_target(api, campaign, admin, body, tar
 
     assert response.status_code == 200
     assert response.json()["data"]["target"] == target
+    stored = api("get", url(campaign, response.json()["data"]["id"]), admin).json()["data"]
+    assert stored["target"] == target
 
 
 def test_create_from_a_form_body(api, campaign, admin):
@@ -275,6 +279,7 @@ def test_update_sanitises_entry_too(api, campaign, admin, conversation):
     )
 
     assert response.json()["data"]["entry"] == "<b>ok</b>"
+    assert api("get", url(campaign, conversation.pk), admin).json() == response.json()
 
 
 def test_create_validation_errors_are_422_and_store_nothing(api, campaign, admin):
@@ -350,10 +355,12 @@ def test_update_tags_replaces_the_set_and_empty_clears(api, campaign, admin, con
     conversation.entity.tags.add(old)
 
     replaced = api("patch", url(campaign, conversation.pk), admin, {"tags": [new.pk]})
+    stored_replaced = api("get", url(campaign, conversation.pk), admin).json()["data"]["tags"]
     cleared = api("patch", url(campaign, conversation.pk), admin, {"tags": []})
+    stored_cleared = api("get", url(campaign, conversation.pk), admin).json()["data"]["tags"]
 
-    assert replaced.json()["data"]["tags"] == [new.pk]
-    assert cleared.json()["data"]["tags"] == []
+    assert replaced.json()["data"]["tags"] == stored_replaced == [new.pk]
+    assert cleared.json()["data"]["tags"] == stored_cleared == []
 
 
 def test_admin_closes_and_renames(api, campaign, admin, conversation):
@@ -372,10 +379,13 @@ def test_admin_closes_and_renames(api, campaign, admin, conversation):
     )
     conversation.refresh_from_db()
     assert conversation.entity.name == "Closed tavern"
+    assert api("get", url(campaign, conversation.pk), admin).json() == response.json()
 
 
 def test_update_of_other_campaign_conversation_is_404_and_unchanged(api, campaign, admin):
     foreign = CampaignConversationFactory(title="Theirs")
+    api.auth(admin)
+    before = database_snapshot()
 
     response = api("patch", url(campaign, foreign.pk), admin, {"name": "Mine"})
 
@@ -384,8 +394,7 @@ def test_update_of_other_campaign_conversation_is_404_and_unchanged(api, campaig
         "code": 404,
         "error": f"No query results for model [App\\Models\\Conversation] {foreign.pk}",
     }
-    foreign.refresh_from_db()
-    assert foreign.title == "Theirs"
+    assert database_snapshot() == before
 
 
 # --- delete -------------------------------------------------------------------------------
@@ -407,12 +416,13 @@ def test_delete_is_soft_and_returns_the_deleted_marker(api, campaign, admin, con
 
 def test_delete_of_other_campaign_conversation_is_404(api, campaign, admin):
     foreign = CampaignConversationFactory()
+    api.auth(admin)
+    before = database_snapshot()
 
     response = api("delete", url(campaign, foreign.pk), admin)
 
     assert response.status_code == 404
-    foreign.refresh_from_db()
-    assert foreign.deleted_at is None
+    assert database_snapshot() == before
 
 
 # --- filters and lastSync ---------------------------------------------------------------------
