@@ -259,6 +259,7 @@ def test_get_or_create_creates_a_conversation_with_the_caller(
     assert body["creator"] == alice.pk
     assert body["private"] is True
     assert Conversation.objects.get(pk=body["id"]).workspace == workspace
+    assert call(client, "conversations/getone", as_alice, id=body["id"]).json() == body
 
 
 def test_get_or_create_returns_the_same_conversation_for_the_same_set(
@@ -363,18 +364,19 @@ def test_update_with_an_empty_title_clears_it_and_without_title_keeps_it(
 
     assert kept["title"] == "Named"
     assert cleared["title"] is None
+    assert call(client, "conversations/getone", as_alice, id=conv.pk).json() == cleared
 
 
 def test_update_of_other_workspace_is_404_and_nothing_changes(
     client, as_alice, other_workspace, eve
 ):
     theirs = conversation(other_workspace, eve)
+    before = database_snapshot()
 
     response = call(client, "conversations/update", as_alice, id=theirs.pk, title="Mine now")
 
     assert_error(response, 404, 124, "Conversation not found")
-    theirs.refresh_from_db()
-    assert theirs.title == ""
+    assert database_snapshot() == before
 
 
 # --- participants -----------------------------------------------------------
@@ -411,6 +413,8 @@ def test_add_users_is_idempotent(client, as_alice, workspace, alice, bob, carol,
 
     assert response.json() == {"status": "ok"}
     assert _user_ids(conv) == {alice.pk, bob.pk, carol.pk, boss.pk}
+    shown = call(client, "conversations/getone", as_alice, id=conv.pk).json()
+    assert shown["user_ids"] == sorted([alice.pk, bob.pk, carol.pk, boss.pk])
 
 
 @pytest.mark.parametrize("method", ["conversations/add_users", "conversations/remove_users"])
@@ -444,6 +448,9 @@ def test_remove_user_by_get_and_remove_users(client, as_alice, workspace, alice,
 
     assert one.json() == many.json() == {"status": "ok"}
     assert _user_ids(conv) == {alice.pk}
+    assert call(client, "conversations/getone", as_alice, id=conv.pk).json()["user_ids"] == [
+        alice.pk
+    ]
 
 
 def test_removing_every_participant_is_400(client, as_alice, workspace, alice, bob):

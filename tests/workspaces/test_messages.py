@@ -265,12 +265,16 @@ def test_add_with_explicit_mentions(client, as_alice, alice, bob, chat):
 
     assert response.json()["direct_mentions"] == [bob.pk]
     assert response.json()["direct_group_mentions"] == [7]
+    stored = call(client, "conversation_messages/getone", as_alice, id=response.json()["id"])
+    assert stored.json() == response.json()
 
 
 @pytest.mark.parametrize(
     "attachments", ["not json", json.dumps({"a": 1}), json.dumps([1, 2]), [{"ok": 1}, "x"], 5]
 )
 def test_add_with_bad_attachments_is_118(client, as_alice, chat, attachments):
+    before = database_snapshot()
+
     response = call(
         client,
         "conversation_messages/add",
@@ -283,7 +287,7 @@ def test_add_with_bad_attachments_is_118(client, as_alice, chat, attachments):
     assert_error(
         response, 400, 118, "One or more attachments don't comply with the JSON specification"
     )
-    assert Message.objects.count() == 0
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize(
@@ -353,6 +357,7 @@ def test_update_edits_the_callers_message(client, as_alice, alice, bob, chat):
     assert body["version"] == 1
     assert isinstance(body["last_edited_ts"], int)
     assert body["direct_mentions"] == [bob.pk]
+    assert call(client, "conversation_messages/getone", as_alice, id=message.pk).json() == body
     assert (
         call(client, "conversations/getone", as_alice, id=chat.pk)
         .json()["snippet"]
@@ -379,6 +384,12 @@ def test_a_workspace_admin_may_remove_anyones_message(client, bearer, workspace,
 
     assert response.json() == {"status": "ok"}
     assert not Message.objects.filter(pk=message.pk).exists()
+    assert_error(
+        call(client, "conversation_messages/getone", bearer(alice), id=message.pk),
+        404,
+        125,
+        "Message not found",
+    )
 
 
 def test_remove_deletes_for_good_and_keeps_last_obj_index(client, as_alice, alice, bob, chat):
