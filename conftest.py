@@ -1,7 +1,6 @@
 import os
 
 import pytest
-from django.db import connection
 
 from accounts.tokens import personal_token_create
 
@@ -29,13 +28,6 @@ def bearer():
     return make
 
 
-@pytest.fixture
-def api_client():
-    from rest_framework.test import APIClient
-
-    return APIClient()
-
-
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache; each test starts from zero."""
@@ -44,8 +36,3 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def is_postgres():
-    return connection.vendor == "postgresql"
