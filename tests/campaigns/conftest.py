@@ -94,6 +94,12 @@ def api(client, bearer):
     return Api(client, bearer)
 
 
+def nested_url(resource, conversation, pk=None):
+    """A conversation's `conversation_messages` or `conversation_participants`, or one of them."""
+    base = f"campaigns/{conversation.campaign_id}/conversations/{conversation.pk}/{resource}"
+    return base if pk is None else f"{base}/{pk}"
+
+
 def add_message(conversation, user, content="Hello", **kwargs):
     """A message through the domain service, so counters agree with rows."""
     return services.message_add(

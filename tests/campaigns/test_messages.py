@@ -1,11 +1,12 @@
 """`…/conversations/{conversation}/conversation_messages`."""
 
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 
 from conversations.models import Message
-from tests.campaigns.conftest import add_message, assert_head_matches_get
+from tests.campaigns.conftest import add_message, assert_head_matches_get, nested_url
 from tests.dbstate import database_snapshot
 from tests.factories import CampaignConversationFactory, CharacterFactory, UserFactory
 
@@ -16,12 +17,7 @@ MESSAGE_KEYS = [
 ]  # fmt: skip
 
 
-def url(conversation, pk=None):
-    base = (
-        f"campaigns/{conversation.campaign_id}/conversations/{conversation.pk}"
-        "/conversation_messages"
-    )
-    return base if pk is None else f"{base}/{pk}"
+url = partial(nested_url, "conversation_messages")
 
 
 def test_list_has_the_seed_keys_then_id_and_timestamps(api, admin, player, conversation):

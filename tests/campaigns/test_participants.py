@@ -1,9 +1,11 @@
 """`…/conversations/{conversation}/conversation_participants`."""
 
+from functools import partial
+
 import pytest
 
 from conversations.models import Participant
-from tests.campaigns.conftest import assert_head_matches_get
+from tests.campaigns.conftest import assert_head_matches_get, nested_url
 from tests.dbstate import database_snapshot
 from tests.factories import (
     CampaignConversationFactory,
@@ -17,12 +19,7 @@ from tests.factories import (
 PARTICIPANT_KEYS = ["conversation_id", "created_by", "character_id", "user_id", "id"]
 
 
-def url(conversation, pk=None):
-    base = (
-        f"campaigns/{conversation.campaign_id}/conversations/{conversation.pk}"
-        "/conversation_participants"
-    )
-    return base if pk is None else f"{base}/{pk}"
+url = partial(nested_url, "conversation_participants")
 
 
 def test_list_has_the_seed_keys_then_id(api, admin, player, conversation):
