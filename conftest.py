@@ -1,4 +1,6 @@
 import os
+import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -36,3 +38,15 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def one_rate_window(monkeypatch):
+    """The rate limiter's clock stands still mid-minute, so a test's requests share one window.
+
+    On the real clock a test that crosses a minute boundary starts a fresh count.
+    """
+    from config import throttling
+
+    now = (time.time() // throttling.WINDOW_SECONDS + 0.5) * throttling.WINDOW_SECONDS
+    monkeypatch.setattr(throttling, "time", SimpleNamespace(time=lambda: now))
