@@ -1,11 +1,12 @@
 """`…/conversations/{conversation}/conversation_messages`."""
 
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 
 from conversations.models import Message
-from tests.campaigns.conftest import add_message
+from tests.campaigns.conftest import add_message, assert_head_matches_get, nested_url
 from tests.dbstate import database_snapshot
 from tests.factories import CampaignConversationFactory, CharacterFactory, UserFactory
 
@@ -16,12 +17,7 @@ MESSAGE_KEYS = [
 ]  # fmt: skip
 
 
-def url(conversation, pk=None):
-    base = (
-        f"campaigns/{conversation.campaign_id}/conversations/{conversation.pk}"
-        "/conversation_messages"
-    )
-    return base if pk is None else f"{base}/{pk}"
+url = partial(nested_url, "conversation_messages")
 
 
 def test_list_has_the_seed_keys_then_id_and_timestamps(api, admin, player, conversation):
@@ -109,9 +105,13 @@ def test_create_sets_the_poster_and_bumps_the_conversation(api, player, conversa
     conversation.refresh_from_db()
     assert conversation.message_count == 1
     assert conversation.updated_at > before
+    assert api("get", url(conversation, message.pk), player).json() == response.json()
 
 
 def test_create_without_message_is_422(api, admin, conversation):
+    api.auth(admin)
+    before = database_snapshot()
+
     response = api("post", url(conversation), admin, {"character_id": None})
 
     assert response.status_code == 422
@@ -120,17 +120,19 @@ def test_create_without_message_is_422(api, admin, conversation):
         "error": "The message field is required.",
         "fields": {"message": ["The message field is required."]},
     }
-    assert not Message.objects.exists()
+    assert database_snapshot() == before
 
 
 def test_create_with_an_author_outside_the_campaign_is_422(api, admin, conversation):
     stranger = UserFactory()
+    api.auth(admin)
+    before = database_snapshot()
 
     response = api("post", url(conversation), admin, {"message": "x", "user_id": stranger.pk})
 
     assert response.status_code == 422
     assert response.json()["fields"] == {"user_id": ["The selected user id is invalid."]}
-    assert not Message.objects.exists()
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize("method", ["put", "patch"])
@@ -156,6 +158,7 @@ def test_update_is_partial_and_bumps_updated_at(api, admin, player, conversation
         character.pk,
     )
     assert message.updated_at > message.created_at
+    assert api("get", url(conversation, message.pk), admin).json() == response.json()
 
 
 def test_delete_is_for_real(api, admin, conversation):
@@ -167,12 +170,16 @@ def test_delete_is_for_real(api, admin, conversation):
     assert not Message.objects.exists()
     conversation.refresh_from_db()
     assert conversation.message_count == 0
+    assert api("get", url(conversation, message.pk), admin).status_code == 404
+    assert api("get", url(conversation), admin).json()["data"] == []
 
 
 @pytest.mark.parametrize("method", ["get", "patch", "delete"])
 def test_message_of_another_conversation_is_404_and_unchanged(api, admin, conversation, method):
     elsewhere = CampaignConversationFactory(campaign=conversation.campaign)
     message = add_message(elsewhere, admin, "theirs")
+    api.auth(admin)
+    before = database_snapshot()
 
     response = api(method, url(conversation, message.pk), admin, {"message": "mine"})
 
@@ -181,8 +188,7 @@ def test_message_of_another_conversation_is_404_and_unchanged(api, admin, conver
         "code": 404,
         "error": f"No query results for model [App\\Models\\ConversationMessage] {message.pk}",
     }
-    message.refresh_from_db()
-    assert message.content == "theirs"
+    assert database_snapshot() == before
 
 
 def test_show_and_head(api, admin, conversation):
@@ -191,8 +197,8 @@ def test_show_and_head(api, admin, conversation):
     shown = api("get", url(conversation, message.pk), admin).json()["data"]
     assert shown["message"] == "hi"
     assert list(shown) == MESSAGE_KEYS
-    assert api("head", url(conversation, message.pk), admin).status_code == 200
-    assert api("head", url(conversation), admin).status_code == 200
+    assert_head_matches_get(api, url(conversation, message.pk), admin)
+    assert_head_matches_get(api, url(conversation), admin)
 
 
 @pytest.mark.parametrize("method", ["post", "put"])
