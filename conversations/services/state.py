@@ -31,7 +31,7 @@ def _set_read_marker(actor, conversation: Conversation, last_read_obj_index: int
     lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {participant} SET last_read_obj_index = %s, unread = ("  # noqa: S608
+            f"UPDATE {participant} SET last_read_obj_index = %s, unread = ("
             f"SELECT last_obj_index FROM {conversation_table} WHERE id = %s{lock}) > %s"
             " WHERE conversation_id = %s AND user_id = %s",
             [last_read_obj_index, conversation.pk, last_read_obj_index, conversation.pk, actor.pk],
