@@ -8,6 +8,8 @@ with 100,000 messages. Message counts scale with `scale`; conversation
 counts do not (they are cheap and they are what get_unread is about).
 """
 
+import time
+
 from django.db import connection, transaction
 
 from accounts.tokens import personal_token_create
@@ -19,6 +21,16 @@ OTHER_CONVERSATIONS = 1_000
 UNREAD = 50
 CAMPAIGN_CONVERSATIONS = 2_000
 POST_TARGETS = 8  # "separate conversations": one per client at concurrency 8
+
+
+_clock = [time.perf_counter()]
+
+
+def _step(label):
+    """Print how long the step since the last one took."""
+    now = time.perf_counter()
+    print(f"  {label}: {now - _clock[0]:.1f} s", flush=True)
+    _clock[0] = now
 
 
 def _one(sql, params=()):
@@ -41,12 +53,7 @@ def _conversations(kind, count, *, workspace=None, campaign=None):
             " now(), now(), %s FROM generate_series(0, %s - 1) n",
             [kind, campaign, count],
         )
-    entity = (
-        "(SELECT id FROM campaigns_entity e WHERE e.campaign_id = %(campaign)s"
-        " AND e.name = %(kind)s || ':' || n)"
-        if campaign is not None
-        else "NULL"
-    )
+    entity = "(SELECT min(id) FROM campaigns_entity) + n" if campaign is not None else "NULL"
     _run(
         "INSERT INTO conversations_conversation (title, target, is_private, is_closed,"
         " message_count, last_obj_index, recent_creator_ids, last_activity_at, created_at,"
@@ -117,7 +124,7 @@ def _one_message_each(conversation_ids, author_of):
         " SELECT 0, 'Hello there', '[]', '[]', '[]', c.last_activity_at, c.last_activity_at, 0,"
         " c.id, (SELECT p.user_id FROM conversations_participant p WHERE p.conversation_id = c.id"
         "        AND p.user_id <> %s ORDER BY p.id LIMIT 1)"
-        " FROM conversations_conversation c WHERE c.id = ANY(%s)",
+        " FROM conversations_conversation c JOIN unnest(%s::bigint[]) ids(id) ON ids.id = c.id",
         [author_of, conversation_ids],
     )
 
@@ -139,15 +146,14 @@ def _finish_counters():
         " THEN c.last_obj_index - 1 ELSE c.last_obj_index END"
         " FROM conversations_conversation c WHERE c.id = p.conversation_id"
     )
-    _run(
-        "UPDATE conversations_participant SET unread = false WHERE unread AND user_id IS NULL"
-    )
+    _run("UPDATE conversations_participant SET unread = false WHERE unread AND user_id IS NULL")
 
 
 def _mentions(user_id, conversation_ids):
     _run(
         "INSERT INTO conversations_mention (message_id, user_id)"
-        " SELECT c.last_message_id, %s FROM conversations_conversation c WHERE c.id = ANY(%s)",
+        " SELECT c.last_message_id, %s FROM conversations_conversation c"
+        " JOIN unnest(%s::bigint[]) ids(id) ON ids.id = c.id",
         [user_id, conversation_ids],
     )
 
@@ -159,9 +165,9 @@ def generate(*, scale: float) -> dict:
     from campaigns.models import Campaign, CampaignMember
     from workspaces.models import Workspace, WorkspaceMember
 
+    _clock[0] = time.perf_counter()
     users = User.objects.bulk_create(
-        User(username=f"bench{n}", display_name=f"Bench {n}", password="!")
-        for n in range(MEMBERS)
+        User(username=f"bench{n}", display_name=f"Bench {n}", password="!") for n in range(MEMBERS)
     )
     ids = [u.pk for u in users]
     heavy, light, kanka = ids[0], ids[1], ids[2]
@@ -179,6 +185,7 @@ def generate(*, scale: float) -> dict:
     def partner(n):
         return others[n % len(others)]
 
+    _step("users, workspace, campaign")
     heavy_ids = _conversations("heavy", HEAVY_CONVERSATIONS, workspace=workspace.pk)
     light_ids = _conversations("light", LIGHT_CONVERSATIONS, workspace=workspace.pk)
     other_ids = _conversations("other", OTHER_CONVERSATIONS, workspace=workspace.pk)
@@ -190,6 +197,7 @@ def generate(*, scale: float) -> dict:
     _pairs(other_ids, [partner(n + 1) for n in range(len(other_ids))])
     _one_message_each(other_ids, 0)
 
+    _step("workspace conversations")
     big, *post_ids = _conversations("big", 1 + POST_TARGETS, workspace=workspace.pk)
     _participants([big, *post_ids], [heavy])
     _pairs([big, *post_ids], [partner(n) for n in range(1 + POST_TARGETS)])
@@ -197,20 +205,22 @@ def generate(*, scale: float) -> dict:
     for conversation in post_ids:
         _messages(conversation, 10, [heavy])
 
-    campaign_ids = _conversations(
-        "campaign", CAMPAIGN_CONVERSATIONS, campaign=campaign.pk
-    )
+    _step("the long conversation")
+    campaign_ids = _conversations("campaign", CAMPAIGN_CONVERSATIONS, campaign=campaign.pk)
     _participants(campaign_ids, [kanka])
     _pairs(campaign_ids, [partner(n) for n in range(len(campaign_ids))])
     _one_message_each(campaign_ids[1:], kanka)
     kanka_big = campaign_ids[0]
     _messages(kanka_big, max(100, int(100_000 * scale)), [kanka, partner(0)])
 
+    _step("campaign conversations")
     _finish_counters()
+    _step("counters")
     # Half of each reader's unread conversations mention them.
     _mentions(heavy, heavy_ids[-UNREAD:][::2])
     _mentions(light, light_ids[-UNREAD:][::2])
     _run("ANALYZE")
+    _step("mentions, ANALYZE")
     return {
         "scale": scale,
         "workspace": workspace.pk,

@@ -6,13 +6,16 @@ with DJANGO_SETTINGS_MODULE=floor_django_settings.
 """
 
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
-from django.db.models import F
-from django.http import JsonResponse
-from django.urls import path
-from django.utils import timezone
 
-from conversations.models import Conversation, Message, Participant
+application = get_wsgi_application()  # sets Django up before the models are imported
+
+from django.db import transaction  # noqa: E402
+from django.db.models import F  # noqa: E402
+from django.http import JsonResponse  # noqa: E402
+from django.urls import path  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from conversations.models import Conversation, Message, Participant  # noqa: E402
 
 MESSAGE = ("id", "conversation_id", "created_by_id", "content", "obj_index", "created_at")
 CONVERSATION = ("id", "title", "message_count", "last_obj_index", "last_activity_at")
@@ -71,9 +74,7 @@ def campaign_messages(request):
     """A page by its first `obj_index` (gap-free here): the floor needs no OFFSET."""
     start = (_int(request, "page", 1) - 1) * 15
     rows = (
-        Message.objects.filter(
-            conversation_id=_int(request, "conversation"), obj_index__gte=start
-        )
+        Message.objects.filter(conversation_id=_int(request, "conversation"), obj_index__gte=start)
         .order_by("obj_index")
         .values(*MESSAGE)[:15]
     )
@@ -115,5 +116,3 @@ urlpatterns = [
     path("campaign_messages", campaign_messages),
     path("post", post),
 ]
-
-application = get_wsgi_application()

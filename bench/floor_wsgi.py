@@ -70,6 +70,9 @@ def application(environ, start_response):
     route = environ["PATH_INFO"]
     if route == "/messages" and params.get("order") == "asc":
         route = "/messages-asc"
+    if route not in QUERIES and route != "/post":
+        start_response("404 Not Found", [("Content-Length", "0")])
+        return [b""]
     with _cursor() as cursor:
         if route == "/post":
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -84,5 +87,7 @@ def application(environ, start_response):
             body = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
             _connection.rollback()
     data = json.dumps(body, default=str).encode()
-    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    start_response(
+        "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    )
     return [data]
