@@ -116,16 +116,15 @@ def _messages(conversation_id, count, authors):
     )
 
 
-def _one_message_each(conversation_ids, author_of):
-    """Message 0 in each conversation, by the participant who is not `author_of`'s reader."""
+def _one_message_each(conversation_ids, author_ids):
+    """Message 0 in each conversation, by `author_ids[i]`."""
     _run(
         "INSERT INTO conversations_message (obj_index, content, attachments, actions,"
         " direct_group_mentions, created_at, updated_at, version, conversation_id, created_by_id)"
         " SELECT 0, 'Hello there', '[]', '[]', '[]', c.last_activity_at, c.last_activity_at, 0,"
-        " c.id, (SELECT p.user_id FROM conversations_participant p WHERE p.conversation_id = c.id"
-        "        AND p.user_id <> %s ORDER BY p.id LIMIT 1)"
-        " FROM conversations_conversation c JOIN unnest(%s::bigint[]) ids(id) ON ids.id = c.id",
-        [author_of, conversation_ids],
+        " c.id, t.author FROM unnest(%s::bigint[], %s::bigint[]) t(id, author)"
+        " JOIN conversations_conversation c ON c.id = t.id",
+        [conversation_ids, author_ids],
     )
 
 
@@ -191,11 +190,13 @@ def generate(*, scale: float) -> dict:
     other_ids = _conversations("other", OTHER_CONVERSATIONS, workspace=workspace.pk)
     for reader, conversations in ((heavy, heavy_ids), (light, light_ids)):
         _participants(conversations, [reader], unread_of=reader, unread=UNREAD)
-        _pairs(conversations, [partner(n) for n in range(len(conversations))])
-        _one_message_each(conversations, reader)
-    _pairs(other_ids, [partner(n) for n in range(len(other_ids))])
+        partners = [partner(n) for n in range(len(conversations))]
+        _pairs(conversations, partners)
+        _one_message_each(conversations, partners)
+    partners = [partner(n) for n in range(len(other_ids))]
+    _pairs(other_ids, partners)
     _pairs(other_ids, [partner(n + 1) for n in range(len(other_ids))])
-    _one_message_each(other_ids, 0)
+    _one_message_each(other_ids, partners)
 
     _step("workspace conversations")
     big, *post_ids = _conversations("big", 1 + POST_TARGETS, workspace=workspace.pk)
@@ -208,8 +209,9 @@ def generate(*, scale: float) -> dict:
     _step("the long conversation")
     campaign_ids = _conversations("campaign", CAMPAIGN_CONVERSATIONS, campaign=campaign.pk)
     _participants(campaign_ids, [kanka])
-    _pairs(campaign_ids, [partner(n) for n in range(len(campaign_ids))])
-    _one_message_each(campaign_ids[1:], kanka)
+    partners = [partner(n) for n in range(len(campaign_ids))]
+    _pairs(campaign_ids, partners)
+    _one_message_each(campaign_ids[1:], partners[1:])
     kanka_big = campaign_ids[0]
     _messages(kanka_big, max(100, int(100_000 * scale)), [kanka, partner(0)])
 

@@ -61,7 +61,7 @@ def test_the_connection_settings_come_from_the_environment():
 def test_jit_can_be_left_to_the_server_for_a_proxy_that_refuses_startup_options():
     database = _database(DATABASE_URL="postgres://u@db:5432/parley", DATABASE_JIT_OFF="0")
 
-    assert database["OPTIONS"] == {}
+    assert "options" not in (database["OPTIONS"] or {})
 
 
 @pytest.mark.postgres
