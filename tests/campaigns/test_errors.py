@@ -2,7 +2,7 @@
 
 import pytest
 
-from campaigns.api import views
+from campaigns.api.views import conversations as conversation_views
 from conversations.models import Conversation
 from tests.factories import CampaignConversationFactory
 
@@ -154,7 +154,7 @@ def test_unexpected_error_is_500_with_kanka_body(api, campaign, admin, monkeypat
     def explode(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views.ConversationViewSet, "create_service", staticmethod(explode))
+    monkeypatch.setattr(conversation_views, "campaign_conversation_create", explode)
 
     response = api("post", f"campaigns/{campaign.pk}/conversations", admin, {"name": "T"})
 

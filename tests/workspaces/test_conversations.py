@@ -230,12 +230,35 @@ def test_get_runs_a_fixed_number_of_queries(
         post(conv, alice, f"hi [x](twist-mention://{others[0].pk})")
     headers = bearer(alice)
 
-    # token lookup, workspace, conversations, participants, mentions
-    with django_assert_num_queries(5):
+    # token lookup, conversations (the membership check a condition of the page's query),
+    # participants and the last messages' mentions (one UNION ALL)
+    with django_assert_num_queries(3):
         response = call(client, "conversations/get", headers, workspace_id=workspace.pk)
 
     assert len(response.json()) == size
     assert all(c["last_message"]["creator_name"] == "Alice" for c in response.json())
+
+
+@pytest.mark.parametrize("size", [2, 50])
+def test_getone_runs_a_fixed_number_of_queries(
+    client, workspace, alice, bearer, django_assert_num_queries, size
+):
+    from tests.factories import UserFactory, WorkspaceMemberFactory
+
+    others = [
+        WorkspaceMemberFactory(workspace=workspace, user=UserFactory()).user for _ in range(size)
+    ]
+    conv = conversation(workspace, alice, *others)
+    post(conv, alice, " ".join(f"[x](twist-mention://{u.pk})" for u in others))
+    headers = bearer(alice)
+
+    # token lookup, conversation (with the caller's state, role and last message),
+    # participants and the last message's mentions (one UNION ALL)
+    with django_assert_num_queries(3):
+        response = call(client, "conversations/getone", headers, id=conv.pk)
+
+    assert len(response.json()["user_ids"]) == size + 1
+    assert response.json()["last_message"]["direct_mentions"] == [u.pk for u in others]
 
 
 # --- get_or_create ----------------------------------------------------------

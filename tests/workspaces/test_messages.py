@@ -185,15 +185,40 @@ def test_get_runs_a_fixed_number_of_queries(
         post(chat, bob, f"[Alice](twist-mention://{alice.pk}) {n}")
     headers = bearer(alice)
 
-    # token lookup, conversation (+ its participants and last message's mentions),
-    # messages, their mentions
-    with django_assert_num_queries(6):
+    # token lookup, messages (the access check a subquery of the page's query), their mentions
+    with django_assert_num_queries(3):
         response = call(
             client, "conversation_messages/get", headers, conversation_id=chat.pk, limit=50
         )
 
     assert len(response.json()) == size
     assert all(m["direct_mentions"] == [alice.pk] for m in response.json())
+
+
+@pytest.mark.parametrize("size", [2, 50])
+def test_getone_runs_a_fixed_number_of_queries(
+    client, workspace, chat, alice, bob, bearer, django_assert_num_queries, size
+):
+    from tests.factories import UserFactory, WorkspaceMemberFactory
+
+    others = [
+        WorkspaceMemberFactory(workspace=workspace, user=UserFactory()).user for _ in range(size)
+    ]
+    call(
+        client,
+        "conversations/add_users",
+        bearer(alice),
+        id=chat.pk,
+        user_ids=[u.pk for u in others],
+    )
+    message = post(chat, bob, " ".join(f"[x](twist-mention://{u.pk})" for u in others))
+    headers = bearer(alice)
+
+    # token lookup, message (with its creator, workspace and the caller's role), mentions
+    with django_assert_num_queries(3):
+        response = call(client, "conversation_messages/getone", headers, id=message.pk)
+
+    assert response.json()["direct_mentions"] == [u.pk for u in others]
 
 
 def test_get_walks_the_conversation_obj_index_index(chat, five):

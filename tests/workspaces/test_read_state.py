@@ -79,7 +79,7 @@ def test_get_unread_runs_a_fixed_number_of_queries(
         post(conversation(workspace, alice, other), other, f"[a](twist-mention://{alice.pk})")
     headers = bearer(alice)
 
-    # token lookup, workspace, unread rows
+    # token lookup, membership (index only), unread rows
     with django_assert_num_queries(3):
         response = call(client, "conversations/get_unread", headers, workspace_id=workspace.pk)
 
