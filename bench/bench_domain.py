@@ -104,12 +104,12 @@ def test_unread_across_many_conversations(members):
         for _ in range(CONVERSATIONS)
     )
     Participant.objects.bulk_create(
-        [Participant(conversation=c, user=me) for c in conversations]
-        + [Participant(conversation=c, user=other) for c in conversations],
+        [Participant(conversation=c, user=me, unread=True) for c in conversations]
+        + [Participant(conversation=c, user=other, unread=True) for c in conversations],
         batch_size=BATCH,
     )
     Participant.objects.filter(user=me, conversation__in=conversations[::2]).update(
-        last_read_obj_index=0
+        last_read_obj_index=0, unread=False
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

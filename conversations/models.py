@@ -143,7 +143,10 @@ class Participant(models.Model):
 
     A user's own state in the conversation lives here, so that "unread" is a
     single comparison (`conversation.last_obj_index > last_read_obj_index`)
-    across all of a user's conversations.
+    across all of a user's conversations. `unread` holds that comparison's
+    answer for user rows, kept by every write that moves either side in the
+    same transaction, so get_unread reads only the unread rows off a partial
+    index instead of every conversation the user is in.
     """
 
     conversation = models.ForeignKey(
@@ -164,6 +167,11 @@ class Participant(models.Model):
         related_name="conversation_participations",
     )
     last_read_obj_index = models.IntegerField(default=-1)
+    unread = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="A user row's conversation.last_obj_index > last_read_obj_index.",
+    )
     muted_until = models.DateTimeField(null=True, blank=True)
     archived = models.BooleanField(default=False)
     created_by = models.ForeignKey(
@@ -200,6 +208,12 @@ class Participant(models.Model):
             # A user's conversations (conversations/get, get_unread): from the
             # user's participant rows to their conversations.
             models.Index(fields=["user", "conversation"], name="participant_by_user"),
+            # get_unread: only the user's unread rows, however many conversations they are in.
+            models.Index(
+                fields=["user", "conversation"],
+                condition=Q(unread=True),
+                name="participant_unread",
+            ),
         ]
 
     def __str__(self):

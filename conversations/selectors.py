@@ -138,8 +138,11 @@ def access_workspace_conversation(*, user: User, conversation_id) -> tuple[Conve
 def unread_of_user(*, user: User, workspace) -> list[dict]:
     """Conversations with messages after the user's read marker, newest activity first.
 
-    One query across all of the user's conversations: the read marker lives on
-    the participant row, and `direct_mention` is an EXISTS on the mention index.
+    One query whose cost follows the unread conversations, not all of the
+    user's: it walks the partial `participant_unread` index (the `unread`
+    flag the writes keep), joins each row's conversation by primary key, and
+    runs the `direct_mention` EXISTS on the mention index only for those rows.
+    The marker comparison stays as the definition the flag stands for.
     Archived and muted conversations are included (workspace-api.md decision).
     """
     mentioned = Mention.objects.filter(
@@ -150,6 +153,7 @@ def unread_of_user(*, user: User, workspace) -> list[dict]:
     rows = (
         Participant.objects.filter(
             user=user,
+            unread=True,
             conversation__workspace=workspace,
             conversation__deleted_at__isnull=True,
             conversation__last_obj_index__gt=F("last_read_obj_index"),

@@ -154,6 +154,12 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
             _ensure_member(conversation, user)
         if character is not None and character.campaign_id != conversation.campaign_id:
             raise ValueError("A character takes part only in its own campaign's conversations.")
+        # The flag the services keep beside the read marker (get_unread reads it).
+        kwargs.setdefault(
+            "unread",
+            user is not None
+            and conversation.last_obj_index > kwargs.get("last_read_obj_index", -1),
+        )
         return super()._create(model_class, *args, **kwargs)
 
 

@@ -1,7 +1,7 @@
 """Posting, editing and removing messages; `obj_index` allocation lives here."""
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -36,9 +36,14 @@ def message_add(
     concurrent posters queue on it: numbering is gap-free and unique, and the
     counters (`message_count`, `last_obj_index`, `last_message`, snippet
     creators) agree with the rows. The sender's read marker moves to the new
-    message and the conversation is un-archived for everyone else.
+    message, and the conversation is un-archived and unread for everyone else.
     `mentioned_user_ids` are the users the message mentions (the adapter
     parses its dialect's markup); only participants are recorded.
+
+    Four statements without mentions (lock, insert, counters, participants).
+    The message comes back ready to render: its conversation (counters
+    updated), its creator and its mentions are attached, so an adapter needs
+    no query to answer with it.
     """
     policy.require_can_post(role, conversation)
     _validate_author(conversation, author_user_id, author_character_id, role=role)
@@ -59,20 +64,40 @@ def message_add(
         created_at=now,
         updated_at=now,
     )
-    _store_mentions(message, mentioned_user_ids)
+    mentions = _store_mentions(message, mentioned_user_ids)
     creators = [actor.pk] + [pk for pk in conversation.recent_creator_ids if pk != actor.pk]
-    Conversation.objects.filter(pk=conversation.pk).update(
-        message_count=F("message_count") + 1,
-        last_obj_index=message.obj_index,
-        last_message=message,
-        recent_creator_ids=creators[:SNIPPET_CREATORS],
-        last_activity_at=now,
-        updated_at=now,
-    )
-    participants = Participant.objects.filter(conversation=conversation)
-    participants.filter(user=actor).update(last_read_obj_index=message.obj_index)
-    participants.filter(archived=True).exclude(user=actor).update(archived=False)
+    counters = {
+        "message_count": conversation.message_count + 1,
+        "last_obj_index": message.obj_index,
+        "last_message": message,
+        "recent_creator_ids": creators[:SNIPPET_CREATORS],
+        "last_activity_at": now,
+        "updated_at": now,
+    }
+    # Plain values, not F(): the row is locked, so what it read is what it holds.
+    Conversation.objects.filter(pk=conversation.pk).update(**counters)
+    for field, value in counters.items():
+        setattr(conversation, field, value)
+    _after_post(conversation, actor, message.obj_index)
+    message._prefetched_objects_cache = {"mentions": mentions}
     return message
+
+
+def _after_post(conversation: Conversation, actor: User, obj_index: int) -> None:
+    """One UPDATE for every participant a post changes.
+
+    The sender has read up to the new message; every other user now has
+    unread messages; every other row (characters too) is un-archived. Rows
+    already unread and unarchived are not written again.
+    """
+    is_actor = Q(user=actor)
+    Participant.objects.filter(conversation=conversation).filter(
+        is_actor | Q(archived=True) | Q(user__isnull=False, unread=False)
+    ).update(
+        last_read_obj_index=Case(When(is_actor, then=obj_index), default=F("last_read_obj_index")),
+        unread=Case(When(is_actor | Q(user__isnull=True), then=False), default=True),
+        archived=Case(When(is_actor, then=F("archived")), default=False),
+    )
 
 
 @transaction.atomic
@@ -171,14 +196,15 @@ def _validate_author(conversation, author_user_id, author_character_id, *, role=
         require_campaign_character(conversation, author_character_id, role=role)
 
 
-def _store_mentions(message: Message, mentioned_user_ids) -> None:
+def _store_mentions(message: Message, mentioned_user_ids) -> list[Mention]:
+    """Record the mentioned participants; the new rows, in id order."""
     wanted = list(dict.fromkeys(int(pk) for pk in mentioned_user_ids))
     if not wanted:
-        return
+        return []
     participants = Participant.objects.filter(
         conversation_id=message.conversation_id, user_id__in=wanted
     ).values_list("user_id", flat=True)
     present = set(participants)
-    Mention.objects.bulk_create(
+    return Mention.objects.bulk_create(
         [Mention(message=message, user_id=pk) for pk in wanted if pk in present]
     )

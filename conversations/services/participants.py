@@ -25,7 +25,11 @@ def participant_add(
         field = "user_id" if user_id else "character_id"
         raise exceptions.AlreadyParticipant(field=field)
     participant = Participant.objects.create(
-        conversation=conversation, user_id=user_id, character=character, created_by=actor
+        conversation=conversation,
+        user_id=user_id,
+        character=character,
+        created_by=actor,
+        unread=user_id is not None and conversation.last_obj_index >= 0,
     )
     refresh_participant_key(conversation)
     touch(conversation, actor=actor)
@@ -60,7 +64,10 @@ def participant_update(
         raise exceptions.AlreadyParticipant(field="user_id" if new_user else "character_id")
     participant.user_id = new_user
     participant.character = character
-    participant.save(update_fields=["user", "character", "updated_at"])
+    participant.unread = (
+        new_user is not None and conversation.last_obj_index > participant.last_read_obj_index
+    )
+    participant.save(update_fields=["user", "character", "unread", "updated_at"])
     refresh_participant_key(conversation)
     touch(conversation, actor=actor)
     return participant
@@ -98,7 +105,15 @@ def participants_add_missing(
     if not new:
         return
     Participant.objects.bulk_create(
-        [Participant(conversation=conversation, user_id=pk, created_by=actor) for pk in new]
+        [
+            Participant(
+                conversation=conversation,
+                user_id=pk,
+                created_by=actor,
+                unread=conversation.last_obj_index >= 0,
+            )
+            for pk in new
+        ]
     )
     refresh_participant_key(conversation)
     touch(conversation, actor=actor)

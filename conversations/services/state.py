@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -17,6 +17,27 @@ def _own_participant_rows(actor, conversation: Conversation) -> QuerySet[Partici
     if not rows.exists():
         raise exceptions.ConversationNotFound(object_id=conversation.pk)
     return rows
+
+
+def _set_read_marker(actor, conversation: Conversation, last_read_obj_index: int) -> None:
+    """Move the actor's read marker and its `unread` flag in one statement.
+
+    The flag compares against the conversation's `last_obj_index` as stored,
+    read under a key-share lock: a post in flight holds the conversation's
+    row lock, so this waits for it and sees its message instead of clearing
+    the flag over it. Not a participant is NotFound.
+    """
+    participant, conversation_table = Participant._meta.db_table, Conversation._meta.db_table
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {participant} SET last_read_obj_index = %s, unread = ("
+            f"SELECT last_obj_index FROM {conversation_table} WHERE id = %s{lock}) > %s"
+            " WHERE conversation_id = %s AND user_id = %s",
+            [last_read_obj_index, conversation.pk, last_read_obj_index, conversation.pk, actor.pk],
+        )
+        if not cursor.rowcount:
+            raise exceptions.ConversationNotFound(object_id=conversation.pk)
 
 
 def _require_index(conversation: Conversation, obj_index: int) -> None:
@@ -39,7 +60,7 @@ def conversation_mark_read(
         obj_index = conversation.last_obj_index
     else:
         _require_index(conversation, obj_index)
-    _own_participant_rows(actor, conversation).update(last_read_obj_index=obj_index)
+    _set_read_marker(actor, conversation, obj_index)
 
 
 @transaction.atomic
@@ -54,7 +75,7 @@ def conversation_mark_unread(
         obj_index = max(conversation.last_obj_index, 0)
     else:
         _require_index(conversation, obj_index)
-    _own_participant_rows(actor, conversation).update(last_read_obj_index=obj_index - 1)
+    _set_read_marker(actor, conversation, obj_index - 1)
 
 
 @transaction.atomic

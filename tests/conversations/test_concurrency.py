@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from conversations import exceptions, services
-from conversations.models import Conversation, Message
+from conversations.models import Conversation, Message, Participant
 from conversations.policy import Role
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -117,3 +117,36 @@ def test_concurrent_removals_of_one_message_count_it_once(workspace_world):
     conversation.refresh_from_db()
     assert conversation.message_count == 1
     assert conversation.last_message_id == keep.pk
+
+
+def test_read_markers_racing_posts_keep_the_unread_flag(workspace_world):
+    """Marking read while others post never clears the flag over a newer message."""
+    world = workspace_world
+    users = [world["a"], world["b"], world["c"], world["admin"]]
+    conversation, _ = services.conversation_get_or_create(
+        actor=users[0],
+        role=Role.MEMBER,
+        workspace=world["workspace"],
+        user_ids=[u.pk for u in users],
+    )
+    rounds = 25
+
+    def work(n):
+        user = users[n % len(users)]
+        for i in range(rounds):
+            if n < THREADS // 2:
+                services.message_add(
+                    actor=user, role=Role.MEMBER, conversation=conversation, content=f"{n}/{i}"
+                )
+            else:
+                # The marker at the end as this thread last saw it: maybe already stale.
+                fresh = Conversation.objects.get(pk=conversation.pk)
+                services.conversation_mark_read(actor=user, conversation=fresh)
+
+    _run_in_threads(work)
+
+    conversation.refresh_from_db()
+    rows = Participant.objects.filter(conversation=conversation)
+    assert [(p.user_id, p.unread) for p in rows] == [
+        (p.user_id, conversation.last_obj_index > p.last_read_obj_index) for p in rows
+    ]
