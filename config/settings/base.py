@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "campaigns",
     "workspaces",
     "conversations",
+    "events",
     "demo",
     "config.apps.ParleyConfig",
 ]
@@ -325,3 +326,23 @@ if PROMETHEUS_METRICS:
 # Without collectstatic (development, tests) WhiteNoise serves from the finders.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Real-time delivery (events.md §5): the outbox, event streams, their wake-ups.
+PARLEY_EVENTS_RETENTION_DAYS = env.int("PARLEY_EVENTS_RETENTION_DAYS", default=7)
+PARLEY_EVENTS_HEARTBEAT_SECONDS = env.float("PARLEY_EVENTS_HEARTBEAT_SECONDS", default=15)
+PARLEY_EVENTS_RETRY_MS = env.int("PARLEY_EVENTS_RETRY_MS", default=3000)
+PARLEY_EVENTS_MAX_STREAMS_PER_USER = env.int("PARLEY_EVENTS_MAX_STREAMS_PER_USER", default=5)
+PARLEY_EVENTS_MAX_STREAMS_PER_PROCESS = env.int(
+    "PARLEY_EVENTS_MAX_STREAMS_PER_PROCESS", default=2000
+)
+PARLEY_EVENTS_MAX_STREAM_SECONDS = env.float("PARLEY_EVENTS_MAX_STREAM_SECONDS", default=3600)
+PARLEY_EVENTS_REAUTH_SECONDS = env.float("PARLEY_EVENTS_REAUTH_SECONDS", default=300)
+PARLEY_EVENTS_WAKEUP = env.str("PARLEY_EVENTS_WAKEUP", default="auto")
+PARLEY_EVENTS_POLL_SECONDS = env.float(
+    "PARLEY_EVENTS_POLL_SECONDS",
+    default=1.0
+    if PARLEY_EVENTS_WAKEUP == "local"
+    or not (REDIS_URL or DATABASES["default"]["ENGINE"].endswith("postgresql"))
+    else 30.0,
+)
+PARLEY_EVENTS_DB_THREADS = env.int("PARLEY_EVENTS_DB_THREADS", default=4)

@@ -11,6 +11,8 @@ from conversations.policy import Role
 from conversations.scope import require_campaign_character, require_scope_users
 from conversations.services.bookkeeping import lock_conversation, touch
 from conversations.services.unset import UNSET
+from events import outbox
+from events.outbox import Change
 
 SNIPPET_CREATORS = 5
 
@@ -72,6 +74,7 @@ def message_add(
     participants = Participant.objects.filter(conversation=conversation)
     participants.filter(user=actor).update(last_read_obj_index=message.obj_index)
     participants.filter(archived=True).exclude(user=actor).update(archived=False)
+    outbox.record(conversation, [Change("conversation_message.added", message.pk)], actor=actor)
     return message
 
 
@@ -129,6 +132,7 @@ def message_update(
         message.mentions.all().delete()
         _store_mentions(message, mentioned_user_ids)
     touch(conversation, actor=actor)
+    outbox.record(conversation, [Change("conversation_message.edited", message.pk)], actor=actor)
     return message
 
 
@@ -161,6 +165,7 @@ def message_remove(*, actor: User, role: Role, message: Message) -> None:
         last_activity_at=recent[0][2] if recent else conversation.created_at,
     )
     touch(conversation, actor=actor)
+    outbox.record(conversation, [outbox.message_removed(message)], actor=actor)
 
 
 def _validate_author(conversation, author_user_id, author_character_id, *, role=None) -> None:

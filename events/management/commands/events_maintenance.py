@@ -1,0 +1,29 @@
+"""`manage.py events_maintenance`: run each minute; idempotent (events.md §1.4)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from events.models import Event, OutboxState
+
+
+class Command(BaseCommand):
+    help = "Drop outbox events older than PARLEY_EVENTS_RETENTION_DAYS (streams then reset)."
+
+    def handle(self, *args, **options):
+        cutoff = timezone.now() - timedelta(days=settings.PARLEY_EVENTS_RETENTION_DAYS)
+        with transaction.atomic():
+            state, _ = OutboxState.objects.select_for_update().get_or_create(pk=1)
+            old = Event.objects.filter(created_at__lt=cutoff)
+            newest = old.aggregate(newest=Max("id"))["newest"]
+            deleted = 0
+            if newest is not None:
+                deleted, _ = old.delete()
+                state.pruned_through = max(state.pruned_through, newest)
+                state.pruned_at = timezone.now()
+                state.save()
+        self.stdout.write(f"events: {deleted} pruned, pruned through #{state.pruned_through}")
