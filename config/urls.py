@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from campaigns.api.errors import page_not_found
 from config.media import media_file
 from config.views import landing
+from events import views as event_views
 
 urlpatterns = [
     path("", landing, name="landing"),
@@ -12,6 +13,10 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("api/", include("config.docs_urls")),
+    # Event streams: served by events.asgi under ASGI; these answer 501 under WSGI.
+    path("api/1.0/campaigns/<str:campaign_id>/events", event_views.CampaignEventsView.as_view()),
+    path("api/v1/events", event_views.WorkspaceEventsView.as_view()),
+    path("api/v3/events", event_views.WorkspaceEventsV3View.as_view()),
     path("api/1.0/", include("campaigns.api.urls")),
     path("api/v1/", include("workspaces.api.urls")),
     path("api/v3/", include("workspaces.api.urls")),

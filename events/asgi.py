@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.handlers.asgi import ASGIRequest
 
 from accounts.authentication import BEARER_CHALLENGE
@@ -233,7 +234,10 @@ class StreamRequest:
 
     def _recheck(self) -> str | None:
         """Every PARLEY_EVENTS_REAUTH_SECONDS: a closing reason, or None to go on."""
-        self.token.refresh_from_db()
+        try:
+            self.token.refresh_from_db()
+        except ObjectDoesNotExist:  # revoked
+            return "token_expired"
         if not self.token.is_valid() or not self.token.user.is_active:
             return "token_expired"
         try:
