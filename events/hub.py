@@ -90,21 +90,28 @@ class Hub:
         self.streams.discard(stream)
 
     async def _run(self) -> None:
+        # While committed rows wait behind an older running transaction (PostgreSQL's
+        # watermark, outbox.events_after), look again soon rather than at the next poll.
+        held_back = 0.0
         while True:
+            timeout = held_back or settings.PARLEY_EVENTS_POLL_SECONDS
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), settings.PARLEY_EVENTS_POLL_SECONDS)
+                await asyncio.wait_for(self.wake.wait(), timeout)
             self.wake.clear()
             try:
-                await self._drain()
+                pending = await self._drain()
             except Exception:  # a database hiccup: the next wake-up or poll retries
                 logger.exception("Event hub failed to read the outbox")
                 await asyncio.sleep(min(1.0, settings.PARLEY_EVENTS_POLL_SECONDS))
+                continue
+            held_back = min(max(held_back * 2, 0.02), 0.5) if pending else 0.0
 
-    async def _drain(self) -> None:
+    async def _drain(self) -> bool:
+        """Deliver every readable event; True if some are still held back."""
         while True:
             events = await self.db(outbox.events_after, self.position, limit=HUB_PAGE)
             if not events:
-                return
+                return await self.db(outbox.has_pending, self.position)
             streams = list(self.streams)
             if streams:
                 audiences = [stream.audience for stream in streams]
@@ -114,7 +121,7 @@ class Hub:
             # Only once rendered: a failed read or render is retried, not lost.
             self.position = outbox.position_of(events[-1])
             if len(events) < HUB_PAGE:
-                return
+                return await self.db(outbox.has_pending, self.position)
 
     async def _listen_postgres(self) -> None:
         import psycopg

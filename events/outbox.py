@@ -208,6 +208,14 @@ def events_after(position: tuple[int, int], *, limit: int, **scope) -> list[Even
     return list(queryset[:limit])
 
 
+def has_pending(position: tuple[int, int]) -> bool:
+    """PostgreSQL: rows after `position` that an older running transaction still holds back."""
+    if not uses_xact_order():
+        return False
+    xact, pk = position
+    return Event.objects.filter(Q(xact_id__gt=xact) | Q(xact_id=xact, id__gt=pk)).exists()
+
+
 def head_position() -> tuple[int, int]:
     """The position of the newest committed event ((0, 0) before the first)."""
     queryset = Event.objects.filter(_committed())

@@ -71,3 +71,25 @@ def bearer_header(user, scopes=None) -> dict:
     if scopes is not None:
         kwargs["scopes"] = tuple(scopes)
     return {"Authorization": f"Bearer {personal_token_create(**kwargs)}"}
+
+
+def settle(timeout: float = 15.0) -> None:
+    """Wait until every event written so far is readable in commit order.
+
+    On PostgreSQL readers see events only below the oldest running transaction
+    of the whole server (events.md §1.2); another client's open transaction
+    holds that back for a moment.
+    """
+    from events import outbox
+    from events.models import Event
+
+    newest = Event.objects.order_by("-id").first()
+    deadline = time.monotonic() + timeout
+    while newest is not None and not outbox.events_after(
+        (0, newest.pk - 1) if not outbox.uses_xact_order() else (newest.xact_id - 1, 0),
+        limit=1,
+        id=newest.pk,
+    ):
+        if time.monotonic() > deadline:
+            raise AssertionError("the outbox did not settle")
+        time.sleep(0.05)

@@ -8,7 +8,7 @@ import time
 class Stream:
     """`Stream(port, path, headers)`: the response status and headers, then `next_frame()`."""
 
-    def __init__(self, port, path, headers=None, *, method="GET", body=None, timeout=5.0):
+    def __init__(self, port, path, headers=None, *, method="GET", body=None, timeout=15.0):
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         self.conn.request(method, path, body=body, headers=headers or {})
         self.response = self.conn.getresponse()
@@ -40,7 +40,7 @@ class Stream:
             value = value.removeprefix(" ")
             frame[name] = json.loads(value) if name == "data" else value
 
-    def next_event(self, *, within: float = 5.0) -> dict:
+    def next_event(self, *, within: float = 15.0) -> dict:
         """The next frame with an `event:` line (bare ids and keepalives are skipped)."""
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:

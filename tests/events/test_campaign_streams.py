@@ -6,7 +6,7 @@ import pytest
 
 from campaigns.models import CampaignMember
 from events.models import Event
-from tests.events.conftest import bearer_header
+from tests.events.conftest import bearer_header, settle
 from tests.factories import (
     CampaignConversationFactory,
     CampaignFactory,
@@ -131,6 +131,7 @@ def test_resume_with_last_event_id_brings_exactly_the_missed_events(
         post(client, admin, f"{base}/{conversation.pk}/conversation_messages", {"message": f"m{n}"})
         if n < 3:
             post(client, admin, f"{base}/{private.pk}/conversation_messages", {"message": "x"})
+    settle()
     resumed = open_stream(server, campaign, player, **{"Last-Event-ID": cursor})
     frames = resumed.events_until("stream.ready")
     assert [f["data"]["message"] for f in frames[:-1]] == ["m0", "m1", "m2", "m3", "m4"]
