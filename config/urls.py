@@ -6,6 +6,7 @@ from campaigns.api.errors import page_not_found
 from config.media import media_file
 from config.views import landing
 from events import views as event_views
+from events.campaign_api import CampaignWebhookViewSet
 
 urlpatterns = [
     path("", landing, name="landing"),
@@ -17,6 +18,24 @@ urlpatterns = [
     path("api/1.0/campaigns/<str:campaign_id>/events", event_views.CampaignEventsView.as_view()),
     path("api/v1/events", event_views.WorkspaceEventsView.as_view()),
     path("api/v3/events", event_views.WorkspaceEventsV3View.as_view()),
+    # Webhook management, Kanka dialect (events.md §4.1).
+    path(
+        "api/1.0/campaigns/<str:campaign_id>/webhooks",
+        CampaignWebhookViewSet.as_view({"get": "list", "post": "create"}),
+    ),
+    path(
+        "api/1.0/campaigns/<str:campaign_id>/webhooks/<str:pk>",
+        CampaignWebhookViewSet.as_view(
+            {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+        ),
+    ),
+    *(
+        path(
+            f"api/1.0/campaigns/<str:campaign_id>/webhooks/<str:pk>/{action}",
+            CampaignWebhookViewSet.as_view({method: action}),
+        )
+        for action, method in (("rotate_secret", "post"), ("test", "post"), ("deliveries", "get"))
+    ),
     path("api/1.0/", include("campaigns.api.urls")),
     path("api/v1/", include("workspaces.api.urls")),
     path("api/v3/", include("workspaces.api.urls")),

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 from events import wakeup
-from events.models import Event, OutboxState
+from events.models import Event, OutboxState, Webhook, WebhookDelivery
 
 NOTIFY_CHANNEL = "parley_events"
 
@@ -47,6 +47,8 @@ TOMBSTONES = {
 }
 # A user's own state: only they get it (audience = the actor).
 ACTOR_ONLY = {"conversation.state_updated", "conversation.read_updated"}
+# What a webhook may subscribe to (events.md §2, column "hook").
+HOOK_TYPES = tuple(t for t in TYPES if t not in ACTOR_ONLY and t != "conversation.removed")
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,46 @@ def record(conversation, changes, *, actor=None, removed_user_ids=()) -> None:
             )
         )
     Event.objects.bulk_create(rows)
+    _queue_deliveries(conversation, rows)
     transaction.on_commit(wakeup.poke_after_commit)
+
+
+def _queue_deliveries(conversation, events) -> None:
+    """One delivery per matching active webhook of the scope; tasks queued on commit."""
+    hooked = [event for event in events if event.type in HOOK_TYPES]
+    if not hooked:
+        return
+    scope = (
+        {"campaign_id": conversation.campaign_id}
+        if conversation.campaign_id
+        else {"workspace_id": conversation.workspace_id}
+    )
+    webhooks = Webhook.objects.filter(is_active=True, **scope).filter(
+        Q(conversation_id__isnull=True) | Q(conversation_id=conversation.pk)
+    )
+    deliveries = [
+        WebhookDelivery(
+            webhook=webhook,
+            event_id=event.pk,
+            event_cursor=format_cursor(position_of(event)),
+            event_type=event.type,
+        )
+        for webhook in webhooks
+        for event in hooked
+        if event.type in webhook.events
+    ]
+    if not deliveries:
+        return
+    WebhookDelivery.objects.bulk_create(deliveries)
+    ids = [delivery.pk for delivery in deliveries]
+
+    def enqueue():
+        from events.tasks import enqueue_delivery
+
+        for pk in ids:
+            enqueue_delivery(pk)
+
+    transaction.on_commit(enqueue)
 
 
 def message_removed(message) -> Change:

@@ -32,6 +32,7 @@ UNAUTHORIZED = "This action is unauthorized."
 # Kanka's 404 names the Laravel model that was not found.
 MODEL_NAMES = {
     "campaign": "Campaign",
+    "webhook": "Webhook",
     "conversation": "Conversation",
     "message": "ConversationMessage",
     "participant": "ConversationParticipant",

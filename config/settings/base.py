@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "workspaces",
     "conversations",
     "events",
+    "django_tasks",
+    "django_tasks_db",
     "demo",
     "config.apps.ParleyConfig",
 ]
@@ -346,3 +348,15 @@ PARLEY_EVENTS_POLL_SECONDS = env.float(
     else 30.0,
 )
 PARLEY_EVENTS_DB_THREADS = env.int("PARLEY_EVENTS_DB_THREADS", default=4)
+
+# Outgoing webhooks (events.md §4-§5) and their worker (django-tasks, database backend).
+PARLEY_WEBHOOK_RETRY_SCHEDULE = env.str(
+    "PARLEY_WEBHOOK_RETRY_SCHEDULE", default="10,60,300,1800,7200,21600,43200"
+)
+PARLEY_WEBHOOK_DISABLE_AFTER = env.int("PARLEY_WEBHOOK_DISABLE_AFTER", default=5)
+PARLEY_WEBHOOK_TIMEOUT_SECONDS = env.float("PARLEY_WEBHOOK_TIMEOUT_SECONDS", default=15)
+PARLEY_WEBHOOK_MAX_PAYLOAD_BYTES = env.int("PARLEY_WEBHOOK_MAX_PAYLOAD_BYTES", default=65536)
+PARLEY_WEBHOOK_MAX_PER_SCOPE = env.int("PARLEY_WEBHOOK_MAX_PER_SCOPE", default=10)
+PARLEY_WEBHOOK_LOG_DAYS = env.int("PARLEY_WEBHOOK_LOG_DAYS", default=30)
+PARLEY_WEBHOOK_ALLOW_PRIVATE = env.bool("PARLEY_WEBHOOK_ALLOW_PRIVATE", default=False)
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
