@@ -7,6 +7,7 @@ from config.media import media_file
 from config.views import landing
 from events import views as event_views
 from events.campaign_api import CampaignWebhookViewSet
+from events.workspace_api import METHODS as HOOK_METHODS
 
 urlpatterns = [
     path("", landing, name="landing"),
@@ -35,6 +36,12 @@ urlpatterns = [
             CampaignWebhookViewSet.as_view({method: action}),
         )
         for action, method in (("rotate_secret", "post"), ("test", "post"), ("deliveries", "get"))
+    ),
+    # Webhook management, Twist dialect (events.md §4.2).
+    *(
+        path(f"api/{prefix}/{route}", view.as_view())
+        for prefix in ("v1", "v3")
+        for route, view in HOOK_METHODS.items()
     ),
     path("api/1.0/", include("campaigns.api.urls")),
     path("api/v1/", include("workspaces.api.urls")),
