@@ -25,8 +25,8 @@ from accounts.authentication import BEARER_CHALLENGE
 from accounts.tokens import access_token_lookup
 from campaigns.api.errors import MISSING_TOKEN, UNAUTHENTICATED, not_found_message
 from conversations import exceptions
+from events import embedded, outbox
 from events import hub as hubs
-from events import outbox
 from events.render import Audience, frames_for
 from workspaces.api.errors import Code, error_body
 
@@ -59,11 +59,15 @@ class Router:
             if message["type"] == "lifespan.startup":
                 try:
                     await hubs.start()
+                    if settings.PARLEY_INPROCESS_WORKER:
+                        embedded.start()
                 except Exception as error:
                     await send({"type": "lifespan.startup.failed", "message": str(error)})
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if settings.PARLEY_INPROCESS_WORKER:
+                    embedded.stop()
                 await hubs.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

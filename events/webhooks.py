@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from config.outbound import FetchError, public_fetch
@@ -326,3 +326,32 @@ def webhook_ping(*, webhook: Webhook) -> WebhookDelivery:
     )
     transaction.on_commit(lambda: enqueue_delivery(delivery.pk))
     return delivery
+
+
+@transaction.atomic
+def redeliver(*, delivery: WebhookDelivery) -> None:
+    """The admin's redeliver: pending again with a fresh attempt count, the same body and id."""
+    from events.tasks import enqueue_delivery
+
+    delivery.status = WebhookDelivery.Status.PENDING
+    delivery.attempts = 0
+    delivery.next_attempt_at = timezone.now()
+    delivery.finished_at = None
+    delivery.save()
+    transaction.on_commit(lambda: enqueue_delivery(delivery.pk))
+
+
+def requeue_overdue() -> int:
+    """Pending deliveries more than 60 s overdue (a task lost between commit and enqueue)."""
+    from events.tasks import enqueue_delivery
+
+    cutoff = timezone.now() - timedelta(seconds=60)
+    overdue = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING).filter(
+        models.Q(next_attempt_at__lt=cutoff)
+        | models.Q(next_attempt_at__isnull=True, created_at__lt=cutoff)
+    )
+    ids = list(overdue.values_list("pk", flat=True)[:1000])
+    for pk in ids:
+        enqueue_delivery(pk)
+    WebhookDelivery.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now())
+    return len(ids)

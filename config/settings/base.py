@@ -102,6 +102,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads of the dev server write at once; wait for the lock
     # instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Readers (the event streams' hub) never wait on a writer, nor a writer on them.
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -360,3 +362,7 @@ PARLEY_WEBHOOK_MAX_PER_SCOPE = env.int("PARLEY_WEBHOOK_MAX_PER_SCOPE", default=1
 PARLEY_WEBHOOK_LOG_DAYS = env.int("PARLEY_WEBHOOK_LOG_DAYS", default=30)
 PARLEY_WEBHOOK_ALLOW_PRIVATE = env.bool("PARLEY_WEBHOOK_ALLOW_PRIVATE", default=False)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+PARLEY_INPROCESS_WORKER = env.bool(
+    "PARLEY_INPROCESS_WORKER",
+    default=DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
+)

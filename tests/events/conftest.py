@@ -26,6 +26,8 @@ def _free_port() -> int:
 def _fast_events(settings):
     settings.PARLEY_EVENTS_HEARTBEAT_SECONDS = 0.5
     settings.PARLEY_EVENTS_POLL_SECONDS = 0.2
+    # The webhook tests drain the queue themselves (db_worker --batch).
+    settings.PARLEY_INPROCESS_WORKER = False
     settings.CAMPAIGN_API_RATE_LIMIT = 10_000
     settings.WORKSPACE_API_RATE_LIMIT = 10_000
     settings.CAMPAIGN_API_DATETIME_FORMAT = "seed"

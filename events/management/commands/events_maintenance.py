@@ -7,12 +7,18 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from events.models import Event, OutboxState
+from events import webhooks
+from events.models import Event, OutboxState, WebhookDelivery
 
 
 class Command(BaseCommand):
-    help = "Drop outbox events older than PARLEY_EVENTS_RETENTION_DAYS (streams then reset)."
+    help = (
+        "Drop events past PARLEY_EVENTS_RETENTION_DAYS (older cursors get stream.reset), "
+        "delivery logs past PARLEY_WEBHOOK_LOG_DAYS and finished task rows; re-queue "
+        "deliveries more than 60 s overdue."
+    )
 
     def handle(self, *args, **options):
         cutoff = timezone.now() - timedelta(days=settings.PARLEY_EVENTS_RETENTION_DAYS)
@@ -26,4 +32,11 @@ class Command(BaseCommand):
                 state.pruned_through = max(state.pruned_through, newest)
                 state.pruned_at = timezone.now()
                 state.save()
-        self.stdout.write(f"events: {deleted} pruned, pruned through #{state.pruned_through}")
+        log_cutoff = timezone.now() - timedelta(days=settings.PARLEY_WEBHOOK_LOG_DAYS)
+        logs, _ = WebhookDelivery.objects.filter(finished_at__lt=log_cutoff).delete()
+        tasks, _ = DBTaskResult.objects.finished().delete()
+        requeued = webhooks.requeue_overdue()
+        self.stdout.write(
+            f"events: {deleted} pruned, pruned through #{state.pruned_through}; "
+            f"{logs} delivery logs and {tasks} finished tasks dropped; {requeued} re-queued"
+        )
