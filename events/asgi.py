@@ -287,7 +287,7 @@ class StreamRequest:
                 await self._frame(position, type_, data)
 
     async def _stream(self, hub, cursor) -> None:
-        position = hub.add(self)
+        position = hub.add(self) or await hub.db(outbox.head_position)
         await self.send(
             {
                 "type": "http.response.start",

@@ -53,7 +53,11 @@ class Hub:
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
         self.wake = asyncio.Event()
-        self.position = await self.db(outbox.head_position)
+        try:
+            self.position = await self.db(outbox.head_position)
+        except Exception:  # not migrated yet, database down: the API must still start
+            logger.exception("Event hub could not read the outbox; retrying")
+            self.position = None
         wakeup.register_local(self.poke)
         self.tasks.append(asyncio.create_task(self._run()))
         listener = {"postgres": self._listen_postgres, "redis": self._listen_redis}.get(
@@ -81,8 +85,8 @@ class Hub:
         if self.loop is not None and not self.loop.is_closed():
             self.loop.call_soon_threadsafe(self.wake.set)
 
-    def add(self, stream) -> tuple[int, int]:
-        """Register a stream before it reads the outbox; returns the hub's position."""
+    def add(self, stream) -> tuple[int, int] | None:
+        """Register a stream before it reads the outbox; the hub's position (None: unknown)."""
         self.streams.add(stream)
         return self.position
 
@@ -108,6 +112,8 @@ class Hub:
 
     async def _drain(self) -> bool:
         """Deliver every readable event; True if some are still held back."""
+        if self.position is None:
+            self.position = await self.db(outbox.head_position)
         while True:
             events = await self.db(outbox.events_after, self.position, limit=HUB_PAGE)
             if not events:
