@@ -36,7 +36,8 @@ class Command(BaseCommand):
         logs, _ = WebhookDelivery.objects.filter(finished_at__lt=log_cutoff).delete()
         tasks, _ = DBTaskResult.objects.finished().delete()
         requeued = webhooks.requeue_overdue()
-        self.stdout.write(
-            f"events: {deleted} pruned, pruned through #{state.pruned_through}; "
-            f"{logs} delivery logs and {tasks} finished tasks dropped; {requeued} re-queued"
-        )
+        if options["verbosity"]:
+            self.stdout.write(
+                f"events: {deleted} pruned, pruned through #{state.pruned_through}; "
+                f"{logs} delivery logs and {tasks} finished tasks dropped; {requeued} re-queued"
+            )
