@@ -34,7 +34,7 @@ def start() -> None:
         worker_id=f"inprocess-{os.getpid()}",
         excluded_queue_names=[],
     )
-    threading.Thread(target=_worker.run, name="webhook-worker", daemon=True).start()
+    threading.Thread(target=_work, name="webhook-worker", daemon=True).start()
     threading.Thread(target=_maintain, name="events-maintenance", daemon=True).start()
 
 
@@ -42,6 +42,16 @@ def stop() -> None:
     _stop.set()
     if _worker is not None:
         _worker.running = False
+
+
+def _work() -> None:
+    """The worker loop, restarted after a failure (the database not migrated yet, or down)."""
+    while _worker.running and not _stop.is_set():
+        try:
+            _worker.run()
+        except Exception:
+            logger.exception("The in-process webhook worker failed; restarting in 10 s")
+            _stop.wait(10)
 
 
 def _maintain() -> None:
