@@ -72,6 +72,8 @@ class DeadlineExceeded(FetchError):
 class Fetched:
     url: str  # after redirects
     content: bytes
+    status: int = 200
+    headers: tuple = ()
 
 
 def public_fetch(
@@ -82,11 +84,17 @@ def public_fetch(
     schemes: tuple[str, ...] = ("http", "https"),
     max_redirects: int = 5,
     allow_private: bool = False,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict | None = None,
+    any_status: bool = False,
 ) -> Fetched:
     """GET `url` from a public address within `deadline` seconds; the body is at most `max_bytes`.
 
     Raises a `FetchError` subclass for every failure, never an OSError or an
-    http.client exception.
+    http.client exception. With `any_status` (webhook deliveries: a POST of
+    `body` with `headers`, no redirects) every answer is returned, a 3xx
+    included, and the caller judges its status.
     """
     expires = time.monotonic() + deadline
     target = _parse(url, schemes, error=InvalidURL)
@@ -94,7 +102,15 @@ def public_fetch(
         try:
             connection = _connect(target, expires=expires, allow_private=allow_private)
             try:
-                response = _get(connection, target)
+                response = _get(connection, target, method=method, body=body, headers=headers)
+                if any_status:
+                    content = _read_capped(response, max_bytes, truncate=True)
+                    return Fetched(
+                        url=target.geturl(),
+                        content=content,
+                        status=response.status,
+                        headers=tuple(response.getheaders()),
+                    )
                 if response.status in REDIRECT_STATUSES:
                     location = response.getheader("Location", "")
                     target = _parse(
@@ -191,17 +207,25 @@ def _open(addresses: list, expires: float) -> socket.socket:
     raise error
 
 
-def _get(connection: http.client.HTTPConnection, target) -> http.client.HTTPResponse:
+def _get(
+    connection: http.client.HTTPConnection, target, *, method="GET", body=None, headers=None
+) -> http.client.HTTPResponse:
     path = urllib.parse.urlunsplit(("", "", target.path or "/", target.query, ""))
     connection.request(
-        "GET",
+        method,
         path,
-        headers={"User-Agent": USER_AGENT, "Connection": "close"},
+        body=body,
+        headers={"User-Agent": USER_AGENT, "Connection": "close", **(headers or {})},
     )
     return connection.getresponse()
 
 
-def _read_capped(response: http.client.HTTPResponse, max_bytes: int) -> bytes:
+def _read_capped(
+    response: http.client.HTTPResponse, max_bytes: int, *, truncate: bool = False
+) -> bytes:
+    """At most `max_bytes` of the body: more is TooLarge, or (`truncate`) cut off."""
+    if truncate:
+        return response.read(max_bytes)
     declared = response.getheader("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise TooLarge(f"Content-Length {declared} > {max_bytes}")

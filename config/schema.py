@@ -33,12 +33,14 @@ TAGS = {
         "campaign characters": "The campaign's characters, which conversations and messages name.",
         "campaign tags": "The campaign's tags, which conversations carry.",
         "campaigns": "The caller's profile and campaigns.",
+        "campaign event streams": "Server-Sent Events of a campaign (events.md): needs ASGI.",
     },
     TWIST: {
         "workspace conversations": "Twist's direct-message conversations of a workspace.",
         "workspace conversation messages": "The messages of a conversation, newest first.",
         "workspace users": "The caller.",
         "workspaces": "The workspaces the caller belongs to.",
+        "workspace event streams": "Server-Sent Events of a workspace (events.md): needs ASGI.",
     },
 }
 
@@ -159,6 +161,15 @@ OPERATIONS: dict[tuple[str, str], Operation] = _kanka_operations() | {
         TWIST_TAGS[method.split("/")[0]], "twist_" + method.replace("/", "_"), summary
     )
     for method, summary in TWIST_METHODS.items()
+}
+# The event streams (events/views.py documents them; events/asgi.py serves them).
+OPERATIONS |= {
+    ("get", f"{KANKA_PREFIX}campaigns/{{campaign_id}}/events"): Operation(
+        "campaign event streams", "kanka_events_stream", "Stream the campaign's events"
+    ),
+    ("post", f"{TWIST_PREFIX}events"): Operation(
+        "workspace event streams", "twist_events_stream", "Stream the workspace's events"
+    ),
 }
 
 TAG_ORDER = [tag for tags in TAGS.values() for tag in tags]

@@ -5,6 +5,9 @@ from django.urls import include, path, re_path
 from campaigns.api.errors import page_not_found
 from config.media import media_file
 from config.views import landing
+from events import views as event_views
+from events.campaign_api import CampaignWebhookViewSet
+from events.workspace_api import METHODS as HOOK_METHODS
 
 urlpatterns = [
     path("", landing, name="landing"),
@@ -12,6 +15,34 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("api/", include("config.docs_urls")),
+    # Event streams: served by events.asgi under ASGI; these answer 501 under WSGI.
+    path("api/1.0/campaigns/<str:campaign_id>/events", event_views.CampaignEventsView.as_view()),
+    path("api/v1/events", event_views.WorkspaceEventsView.as_view()),
+    path("api/v3/events", event_views.WorkspaceEventsV3View.as_view()),
+    # Webhook management, Kanka dialect (events.md §4.1).
+    path(
+        "api/1.0/campaigns/<str:campaign_id>/webhooks",
+        CampaignWebhookViewSet.as_view({"get": "list", "post": "create"}),
+    ),
+    path(
+        "api/1.0/campaigns/<str:campaign_id>/webhooks/<str:pk>",
+        CampaignWebhookViewSet.as_view(
+            {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+        ),
+    ),
+    *(
+        path(
+            f"api/1.0/campaigns/<str:campaign_id>/webhooks/<str:pk>/{action}",
+            CampaignWebhookViewSet.as_view({method: action}),
+        )
+        for action, method in (("rotate_secret", "post"), ("test", "post"), ("deliveries", "get"))
+    ),
+    # Webhook management, Twist dialect (events.md §4.2).
+    *(
+        path(f"api/{prefix}/{route}", view.as_view())
+        for prefix in ("v1", "v3")
+        for route, view in HOOK_METHODS.items()
+    ),
     path("api/1.0/", include("campaigns.api.urls")),
     path("api/v1/", include("workspaces.api.urls")),
     path("api/v3/", include("workspaces.api.urls")),

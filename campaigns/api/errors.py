@@ -34,6 +34,7 @@ PAGE_NOT_FOUND = "Page not found"
 # Kanka's 404 names the Laravel model that was not found.
 MODEL_NAMES = {
     "campaign": "Campaign",
+    "webhook": "Webhook",
     "conversation": "Conversation",
     "message": "ConversationMessage",
     "participant": "ConversationParticipant",

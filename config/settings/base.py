@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "campaigns",
     "workspaces",
     "conversations",
+    "events",
+    "django_tasks",
+    "django_tasks_db",
     "demo",
     "config.apps.ParleyConfig",
 ]
@@ -99,6 +102,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads of the dev server write at once; wait for the lock
     # instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Readers (the event streams' hub) never wait on a writer, nor a writer on them.
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections, not psycopg's pool: a sync gunicorn worker serves
     # one request at a time, so one kept connection per worker is all a pool
@@ -342,3 +347,39 @@ if PROMETHEUS_METRICS:
 # Without collectstatic (development, tests) WhiteNoise serves from the finders.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Real-time delivery (events.md §5): the outbox, event streams, their wake-ups.
+PARLEY_EVENTS_RETENTION_DAYS = env.int("PARLEY_EVENTS_RETENTION_DAYS", default=7)
+PARLEY_EVENTS_HEARTBEAT_SECONDS = env.float("PARLEY_EVENTS_HEARTBEAT_SECONDS", default=15)
+PARLEY_EVENTS_RETRY_MS = env.int("PARLEY_EVENTS_RETRY_MS", default=3000)
+PARLEY_EVENTS_MAX_STREAMS_PER_USER = env.int("PARLEY_EVENTS_MAX_STREAMS_PER_USER", default=5)
+PARLEY_EVENTS_MAX_STREAMS_PER_PROCESS = env.int(
+    "PARLEY_EVENTS_MAX_STREAMS_PER_PROCESS", default=2000
+)
+PARLEY_EVENTS_MAX_STREAM_SECONDS = env.float("PARLEY_EVENTS_MAX_STREAM_SECONDS", default=3600)
+PARLEY_EVENTS_REAUTH_SECONDS = env.float("PARLEY_EVENTS_REAUTH_SECONDS", default=300)
+PARLEY_EVENTS_WAKEUP = env.str("PARLEY_EVENTS_WAKEUP", default="auto")
+PARLEY_EVENTS_POLL_SECONDS = env.float(
+    "PARLEY_EVENTS_POLL_SECONDS",
+    default=1.0
+    if PARLEY_EVENTS_WAKEUP == "local"
+    or not (REDIS_URL or DATABASES["default"]["ENGINE"].endswith("postgresql"))
+    else 30.0,
+)
+PARLEY_EVENTS_DB_THREADS = env.int("PARLEY_EVENTS_DB_THREADS", default=4)
+
+# Outgoing webhooks (events.md §4-§5) and their worker (django-tasks, database backend).
+PARLEY_WEBHOOK_RETRY_SCHEDULE = env.str(
+    "PARLEY_WEBHOOK_RETRY_SCHEDULE", default="10,60,300,1800,7200,21600,43200"
+)
+PARLEY_WEBHOOK_DISABLE_AFTER = env.int("PARLEY_WEBHOOK_DISABLE_AFTER", default=5)
+PARLEY_WEBHOOK_TIMEOUT_SECONDS = env.float("PARLEY_WEBHOOK_TIMEOUT_SECONDS", default=15)
+PARLEY_WEBHOOK_MAX_PAYLOAD_BYTES = env.int("PARLEY_WEBHOOK_MAX_PAYLOAD_BYTES", default=65536)
+PARLEY_WEBHOOK_MAX_PER_SCOPE = env.int("PARLEY_WEBHOOK_MAX_PER_SCOPE", default=10)
+PARLEY_WEBHOOK_LOG_DAYS = env.int("PARLEY_WEBHOOK_LOG_DAYS", default=30)
+PARLEY_WEBHOOK_ALLOW_PRIVATE = env.bool("PARLEY_WEBHOOK_ALLOW_PRIVATE", default=False)
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+PARLEY_INPROCESS_WORKER = env.bool(
+    "PARLEY_INPROCESS_WORKER",
+    default=DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
+)

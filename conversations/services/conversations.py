@@ -21,6 +21,7 @@ from conversations.services.bookkeeping import (
     touch_all,
 )
 from conversations.services.unset import UNSET
+from events import outbox
 
 
 @transaction.atomic
@@ -82,6 +83,7 @@ def conversation_create(
     )
     if participant_key is None:
         refresh_participant_key(conversation)
+    outbox.record(conversation, ["conversation.created"], actor=actor)
     return conversation
 
 
@@ -147,6 +149,7 @@ def conversation_update(
         "is_private": is_private,
         "is_closed": is_closed,
     }
+    before = outbox.shared_state(conversation)
     for field, value in changes.items():
         if value is not UNSET:
             setattr(conversation, field, value)
@@ -156,6 +159,7 @@ def conversation_update(
         update_fields=[f for f, v in changes.items() if v is not UNSET]
         + ["updated_by", "updated_at"]
     )
+    outbox.record(conversation, outbox.conversation_changes(before, conversation), actor=actor)
     return conversation
 
 
@@ -173,6 +177,7 @@ def conversation_delete(*, actor: User, role: Role, conversation: Conversation) 
     conversation.deleted_by = actor
     conversation.participant_key = None
     conversation.save(update_fields=["deleted_at", "deleted_by", "participant_key"])
+    outbox.record(conversation, [outbox.conversation_deleted(conversation)], actor=actor)
 
 
 @transaction.atomic
@@ -184,6 +189,7 @@ def conversation_restore(*, actor: User, role: Role, conversation: Conversation)
     conversation.updated_at = timezone.now()
     conversation.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
     refresh_participant_key(conversation)
+    outbox.record(conversation, ["conversation.restored"], actor=actor)
 
 
 @transaction.atomic

@@ -11,6 +11,8 @@ from conversations.policy import Role
 from conversations.scope import require_campaign_character, require_scope_users
 from conversations.services.bookkeeping import lock_conversation, touch
 from conversations.services.unset import UNSET
+from events import outbox
+from events.outbox import Change
 
 SNIPPET_CREATORS = 5
 
@@ -79,6 +81,7 @@ def message_add(
     for field, value in counters.items():
         setattr(conversation, field, value)
     _after_post(conversation, actor, message.obj_index)
+    outbox.record(conversation, [Change("conversation_message.added", message.pk)], actor=actor)
     message._prefetched_objects_cache = {"mentions": mentions}
     return message
 
@@ -154,6 +157,7 @@ def message_update(
         message.mentions.all().delete()
         _store_mentions(message, mentioned_user_ids)
     touch(conversation, actor=actor)
+    outbox.record(conversation, [Change("conversation_message.edited", message.pk)], actor=actor)
     return message
 
 
@@ -186,6 +190,7 @@ def message_remove(*, actor: User, role: Role, message: Message) -> None:
         last_activity_at=recent[0][2] if recent else conversation.created_at,
     )
     touch(conversation, actor=actor)
+    outbox.record(conversation, [outbox.message_removed(message)], actor=actor)
 
 
 def _validate_author(conversation, author_user_id, author_character_id, *, role=None) -> None:

@@ -9,6 +9,8 @@ from conversations.policy import Role
 from conversations.scope import require_campaign_character, require_scope_users
 from conversations.services.bookkeeping import lock_conversation, refresh_participant_key, touch
 from conversations.services.unset import UNSET
+from events import outbox
+from events.outbox import Change
 
 
 @transaction.atomic
@@ -33,6 +35,9 @@ def participant_add(
     )
     refresh_participant_key(conversation)
     touch(conversation, actor=actor)
+    outbox.record(
+        conversation, [Change("conversation_participant.added", participant.pk)], actor=actor
+    )
     return participant
 
 
@@ -70,6 +75,9 @@ def participant_update(
     participant.save(update_fields=["user", "character", "unread", "updated_at"])
     refresh_participant_key(conversation)
     touch(conversation, actor=actor)
+    outbox.record(
+        conversation, [Change("conversation_participant.updated", participant.pk)], actor=actor
+    )
     return participant
 
 
@@ -79,9 +87,11 @@ def participant_remove(*, actor: User, role: Role, participant) -> None:
     conversation = participant.conversation
     policy.require_can_manage_participants(role, conversation)
     conversation = lock_conversation(conversation, role)
+    removed = outbox.participant_removed(participant)
     participant.delete()
     refresh_participant_key(conversation)
     touch(conversation, actor=actor)
+    outbox.record(conversation, [removed], actor=actor, removed_user_ids=[participant.user_id or 0])
 
 
 @transaction.atomic
@@ -104,7 +114,7 @@ def participants_add_missing(
     new = [pk for pk in wanted if pk not in present]
     if not new:
         return
-    Participant.objects.bulk_create(
+    added = Participant.objects.bulk_create(
         [
             Participant(
                 conversation=conversation,
@@ -117,6 +127,9 @@ def participants_add_missing(
     )
     refresh_participant_key(conversation)
     touch(conversation, actor=actor)
+    outbox.record(
+        conversation, [Change("conversation_participant.added", p.pk) for p in added], actor=actor
+    )
 
 
 @transaction.atomic
@@ -135,10 +148,17 @@ def participants_remove(*, actor: User, role: Role, conversation: Conversation, 
         raise exceptions.InvalidArgument(
             "A conversation keeps at least one participant.", field="user_ids"
         )
-    deleted, _ = rows.filter(user_id__in=wanted).delete()
+    leaving = list(rows.filter(user_id__in=wanted))
+    deleted, _ = rows.filter(pk__in=[p.pk for p in leaving]).delete()
     if deleted:
         refresh_participant_key(conversation)
         touch(conversation, actor=actor)
+        outbox.record(
+            conversation,
+            [outbox.participant_removed(p) for p in leaving],
+            actor=actor,
+            removed_user_ids=[p.user_id for p in leaving],
+        )
 
 
 def _validated_subject(conversation, user_id, character_id, *, role: Role | None = None):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from conversations import exceptions
 from conversations.models import Conversation, Participant
+from events import outbox
 
 
 def _own_participant_rows(actor, conversation: Conversation) -> QuerySet[Participant]:
@@ -61,6 +62,7 @@ def conversation_mark_read(
     else:
         _require_index(conversation, obj_index)
     _set_read_marker(actor, conversation, obj_index)
+    outbox.record(conversation, ["conversation.read_updated"], actor=actor)
 
 
 @transaction.atomic
@@ -76,12 +78,14 @@ def conversation_mark_unread(
     else:
         _require_index(conversation, obj_index)
     _set_read_marker(actor, conversation, obj_index - 1)
+    outbox.record(conversation, ["conversation.read_updated"], actor=actor)
 
 
 @transaction.atomic
 def conversation_set_archived(*, actor: User, conversation: Conversation, archived: bool) -> None:
     """Archive or unarchive for the actor only; a new message un-archives it again."""
     _own_participant_rows(actor, conversation).update(archived=archived)
+    outbox.record(conversation, ["conversation.state_updated"], actor=actor)
 
 
 @transaction.atomic
@@ -91,8 +95,10 @@ def conversation_mute(*, actor: User, conversation: Conversation, minutes: int) 
         raise exceptions.InvalidArgument("minutes must be positive.", field="minutes")
     until = timezone.now() + timedelta(minutes=minutes)
     _own_participant_rows(actor, conversation).update(muted_until=until)
+    outbox.record(conversation, ["conversation.state_updated"], actor=actor)
 
 
 @transaction.atomic
 def conversation_unmute(*, actor: User, conversation: Conversation) -> None:
     _own_participant_rows(actor, conversation).update(muted_until=None)
+    outbox.record(conversation, ["conversation.state_updated"], actor=actor)

@@ -148,4 +148,3 @@ def test_the_server_answers_and_logs_each_request_once(server):
 
     assert status == 200
     assert len([line for line in server.lines if "[once-1]" in line]) == 1
-    assert len([line for line in server.lines if "Watching for file changes" in line]) == 1
