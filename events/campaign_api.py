@@ -6,12 +6,11 @@ campaign 404, by `access_campaign`), Kanka's envelopes, pagination and 422s.
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.viewsets import GenericViewSet
 
 from campaigns.api.fields import KankaDateTimeField
-from campaigns.api.pagination import KankaPagination
-from campaigns.api.views import CampaignAPIMixin
+from campaigns.api.views.base import InCampaignViewSet
 from conversations import exceptions
+from conversations.ids import row_by_id
 from conversations.policy import ADMINS
 from events import webhooks
 from events.models import Webhook, WebhookDelivery
@@ -62,9 +61,8 @@ class DeliveryOutput(serializers.Serializer):
 
 
 @extend_schema(exclude=True)
-class CampaignWebhookViewSet(CampaignAPIMixin, GenericViewSet):
-    pagination_class = KankaPagination
-    output_class = WebhookOutput
+class CampaignWebhookViewSet(InCampaignViewSet):
+    noun = "Webhook"
     queryset = Webhook.objects.none()
 
     def initial(self, request, *args, **kwargs):
@@ -73,8 +71,6 @@ class CampaignWebhookViewSet(CampaignAPIMixin, GenericViewSet):
             raise exceptions.PermissionDenied()
 
     def one(self, pk) -> Webhook:
-        from conversations.ids import row_by_id
-
         webhooks_ = Webhook.objects.filter(campaign_id=self.campaign.pk)
         return row_by_id(webhooks_, pk, WebhookNotFound)
 
@@ -86,7 +82,8 @@ class CampaignWebhookViewSet(CampaignAPIMixin, GenericViewSet):
         return serializers.ValidationError({error.field: [error.message]})
 
     def list(self, request, **kwargs):
-        return self.render_page(Webhook.objects.filter(campaign_id=self.campaign.pk).order_by("id"))
+        rows = Webhook.objects.filter(campaign_id=self.campaign.pk).order_by("id")
+        return self.render_page(rows, WebhookOutput)
 
     def create(self, request, **kwargs):
         data = self._validated()
@@ -104,7 +101,7 @@ class CampaignWebhookViewSet(CampaignAPIMixin, GenericViewSet):
         return self.render_one(webhook, WebhookWithSecretOutput)
 
     def retrieve(self, request, pk, **kwargs):
-        return self.render_one(self.one(pk))
+        return self.render_one(self.one(pk), WebhookOutput)
 
     def update(self, request, pk, **kwargs):
         webhook = self.one(pk)
@@ -118,7 +115,7 @@ class CampaignWebhookViewSet(CampaignAPIMixin, GenericViewSet):
             )
         except webhooks.InvalidWebhook as error:
             raise self._refused(error) from None
-        return self.render_one(webhook)
+        return self.render_one(webhook, WebhookOutput)
 
     def partial_update(self, request, pk, **kwargs):
         return self.update(request, pk, **kwargs)

@@ -17,6 +17,7 @@ from conversations.models import Mention, Participant
 from conversations.policy import ADMINS
 from events.models import Event
 from events.outbox import position_of
+from workspaces import selectors as workspace_selectors
 from workspaces.api import serializers as twist
 
 
@@ -139,11 +140,11 @@ def _workspace(audience: Audience, event: Event, cache: dict):
         return None  # Kanka-only
     try:
         if event.type.startswith("conversation_message."):
-            message, _ = selectors.access_workspace_message(user=user, message_id=event.object_id)
+            message = workspace_selectors.message_for_output(user=user, message_id=event.object_id)
             return event.type, twist.TwistMessageOutput(message).data
         if event.type == "conversation.read_updated":
             return event.type, _read_state(user, conversation_id)
-        conversation, _ = selectors.access_workspace_conversation(
+        conversation = workspace_selectors.conversation_for_output(
             user=user, conversation_id=conversation_id
         )
     except exceptions.NotFound:

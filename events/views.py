@@ -18,7 +18,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaigns.api.views import ErrorSerializer, ValidationErrorSerializer
+from campaigns.api.openapi import ErrorSerializer, ValidationErrorSerializer
 from workspaces.api.errors import Code, error_body
 from workspaces.api.serializers import TwistErrorOutput
 

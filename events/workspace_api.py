@@ -137,6 +137,10 @@ class _HookView(TwistView):
             raise TwistError(Code.FORBIDDEN)
         return workspace
 
+    def render(self, result, params: dict):
+        """Hook objects are built JSON-ready by hook_output / delivery_output."""
+        return result
+
     def hook(self, request, hook_id) -> Webhook:
         webhook = Webhook.objects.filter(pk=hook_id, workspace_id__isnull=False).first()
         if webhook is None:
@@ -162,8 +166,9 @@ class Subscribe(_HookView):
 
     input_serializer = SubscribeInput
 
-    def _answer(self, request):
-        serializer = self.input_serializer(data=self._params(request))
+    def answer(self, request) -> Response:
+        """Like every method's answer, but 201 for a new subscription."""
+        serializer = self.input_serializer(data=merged_params(request))
         serializer.is_valid(raise_exception=True)
         params = serializer.validated_data
         workspace = self.admin_workspace(request, params["workspace_id"])
@@ -186,14 +191,11 @@ class Subscribe(_HookView):
             hook.conversation_id = params["conversation_id"]
         return Response(hook_output(hook, secret=True), status=201)
 
-    def _params(self, request):
-        return merged_params(request)
-
 
 class Unsubscribe(_HookView):
     input_serializer = UnsubscribeInput
 
-    def call(self, request, params):
+    def perform(self, request, params):
         hooks = Webhook.objects.filter(url=params["target_url"], workspace_id__isnull=False)
         if params.get("workspace_id"):
             hooks = hooks.filter(workspace_id=params["workspace_id"])
@@ -211,7 +213,7 @@ class Get(_HookView):
     scope = "workspaces:read"
     input_serializer = WorkspaceIdInput
 
-    def call(self, request, params):
+    def perform(self, request, params):
         workspace = self.admin_workspace(request, params["workspace_id"])
         return [
             hook_output(h) for h in Webhook.objects.filter(workspace_id=workspace.pk).order_by("id")
@@ -221,7 +223,7 @@ class Get(_HookView):
 class Update(_HookView):
     input_serializer = UpdateInput
 
-    def call(self, request, params):
+    def perform(self, request, params):
         hook = self.hook(request, params["id"])
         types = (
             [ALIASES.get(t, t) for t in params["event_types"]] if "event_types" in params else None
@@ -240,7 +242,7 @@ class Update(_HookView):
 class RotateSecret(_HookView):
     input_serializer = HookIdInput
 
-    def call(self, request, params):
+    def perform(self, request, params):
         hook = webhooks.webhook_rotate_secret(webhook=self.hook(request, params["id"]))
         return hook_output(hook, secret=True)
 
@@ -248,7 +250,7 @@ class RotateSecret(_HookView):
 class Test(_HookView):
     input_serializer = HookIdInput
 
-    def call(self, request, params):
+    def perform(self, request, params):
         return delivery_output(webhooks.webhook_ping(webhook=self.hook(request, params["id"])))
 
 
@@ -256,7 +258,7 @@ class GetDeliveries(_HookView):
     scope = "workspaces:read"
     input_serializer = DeliveriesInput
 
-    def call(self, request, params):
+    def perform(self, request, params):
         hook = self.hook(request, params["id"])
         rows = WebhookDelivery.objects.filter(webhook=hook).order_by("-id")
         if params.get("before_id"):
