@@ -21,6 +21,7 @@ from conversations import exceptions
 from conversations.ids import is_valid_id, row_by_id
 from conversations.models import Conversation, Mention, Message, Participant
 from conversations.policy import Role, visible_filter
+from conversations.reactions import reactions_prefetch
 from conversations.scope import (
     Campaign,
     entity_tags_prefetch,
@@ -103,6 +104,7 @@ def _shaped_for_workspace(queryset: QuerySet[Conversation]) -> QuerySet[Conversa
             to_attr="user_participants",
         ),
         Prefetch("last_message__mentions", queryset=Mention.objects.order_by("id")),
+        reactions_prefetch("last_message__reactions"),
     )
 
 
@@ -167,9 +169,9 @@ def unread_of_user(*, user: User, workspace) -> list[dict]:
 
 
 def messages_for_output(queryset: QuerySet[Message]) -> QuerySet[Message]:
-    """Messages with what the workspace API renders: creator, conversation, mentions."""
+    """Messages with what the workspace API renders: creator, conversation, mentions, reactions."""
     return queryset.select_related("created_by", "conversation").prefetch_related(
-        Prefetch("mentions", queryset=Mention.objects.order_by("id"))
+        Prefetch("mentions", queryset=Mention.objects.order_by("id")), reactions_prefetch()
     )
 
 

@@ -74,7 +74,8 @@ def test_unread_state_is_one_query_whatever_the_number_of_conversations(
 @pytest.mark.parametrize("count", [2, 50])
 def test_a_users_conversations_load_in_constant_queries(count, django_assert_num_queries):
     me, workspace = _workspace_with_conversations(count)
-    with django_assert_num_queries(3):
+    # conversations, participants, last messages' mentions, their reactions
+    with django_assert_num_queries(4):
         conversations = list(selectors.conversations_of_user(user=me, workspace=workspace))
         for conversation in conversations:
             assert len(conversation.user_participants) == 2

@@ -230,8 +230,8 @@ def test_get_runs_a_fixed_number_of_queries(
         post(conv, alice, f"hi [x](twist-mention://{others[0].pk})")
     headers = bearer(alice)
 
-    # token lookup, workspace, conversations, participants, mentions
-    with django_assert_num_queries(5):
+    # token lookup, workspace, conversations, participants, mentions, reactions
+    with django_assert_num_queries(6):
         response = call(client, "conversations/get", headers, workspace_id=workspace.pk)
 
     assert len(response.json()) == size

@@ -185,9 +185,9 @@ def test_get_runs_a_fixed_number_of_queries(
         post(chat, bob, f"[Alice](twist-mention://{alice.pk}) {n}")
     headers = bearer(alice)
 
-    # token lookup, conversation (+ its participants and last message's mentions),
-    # messages, their mentions
-    with django_assert_num_queries(6):
+    # token lookup, conversation (+ its participants, last message's mentions and
+    # reactions), messages, their mentions, their reactions
+    with django_assert_num_queries(8):
         response = call(
             client, "conversation_messages/get", headers, conversation_id=chat.pk, limit=50
         )

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from workspaces.api import views
+from workspaces.api import reactions, views
 from workspaces.api.base import UnknownMethodView
 
 METHODS = {
@@ -26,6 +26,9 @@ METHODS = {
     "conversation_messages/add": views.MessageAdd,
     "conversation_messages/update": views.MessageUpdate,
     "conversation_messages/remove": views.MessageRemove,
+    "reactions/add": reactions.ReactionAdd,
+    "reactions/get": reactions.ReactionGet,
+    "reactions/remove": reactions.ReactionRemove,
     "workspaces/get": views.WorkspaceGet,
     "workspaces/getone": views.WorkspaceGetOne,
     "users/get_session_user": views.SessionUser,
