@@ -35,9 +35,13 @@ class TwistExtrasView(TwistView):
     out_of_scope: tuple[str, ...] = ()
     renderer_classes = [NullJSONRenderer, ParleyBrowsableAPIRenderer]
 
+    def refuse(self, params: dict) -> None:
+        """Arguments of Twist features Parley does not serve: 400/20 before any other check."""
+        refuse_out_of_scope(params, self.out_of_scope)
+
     def _answer(self, request):
         params = merged_params(request)
-        refuse_out_of_scope(params, self.out_of_scope)
+        self.refuse(params)
         serializer = self.input_serializer(data=params)
         serializer.is_valid(raise_exception=True)
         return Response(self.call(request, serializer.validated_data))

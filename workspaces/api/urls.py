@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from workspaces.api import reactions, views
+from workspaces.api import reactions, search, views
 from workspaces.api.base import UnknownMethodView
 
 METHODS = {
@@ -29,6 +29,9 @@ METHODS = {
     "reactions/add": reactions.ReactionAdd,
     "reactions/get": reactions.ReactionGet,
     "reactions/remove": reactions.ReactionRemove,
+    "search": search.Search,
+    "search/conversation": search.SearchConversation,
+    "search/thread": search.SearchThread,
     "workspaces/get": views.WorkspaceGet,
     "workspaces/getone": views.WorkspaceGetOne,
     "users/get_session_user": views.SessionUser,
