@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from campaigns.api.errors import page_not_found
 from config.media import media_file
 from config.views import landing
+from workspaces.api.attachments import attachment_file
 
 urlpatterns = [
     path("", landing, name="landing"),
@@ -15,6 +16,8 @@ urlpatterns = [
     path("api/1.0/", include("campaigns.api.urls")),
     path("api/v1/", include("workspaces.api.urls")),
     path("api/v3/", include("workspaces.api.urls")),
+    # Workspace attachments: capability URLs, no authentication (workspace-api-extras.md §4.4).
+    path("attachments/<str:key>/<str:file_name>", attachment_file, name="attachment-file"),
     # Every other /api/ URL, whatever the method: JSON, never Django's HTML 404.
     re_path(r"^api/", page_not_found),
 ]

@@ -95,3 +95,9 @@ class InvalidDateRange(InvalidArgument):
     """A search's `date_from` is after its `date_to` (§3.2)."""
 
     default_message = "Invalid date range"
+
+
+class UploadFailed(ParleyError):
+    """The file could not be stored (§4.1)."""
+
+    default_message = "Upload failed"

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from workspaces.api import reactions, search, views
+from workspaces.api import attachments, reactions, search, views
 from workspaces.api.base import UnknownMethodView
 
 METHODS = {
@@ -29,6 +29,7 @@ METHODS = {
     "reactions/add": reactions.ReactionAdd,
     "reactions/get": reactions.ReactionGet,
     "reactions/remove": reactions.ReactionRemove,
+    "attachments/upload": attachments.AttachmentUpload,
     "search": search.Search,
     "search/conversation": search.SearchConversation,
     "search/thread": search.SearchThread,
