@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from workspaces.api import attachments, reactions, search, views
+from workspaces.api import attachments, batch, reactions, search, views
 from workspaces.api.base import UnknownMethodView
 
 METHODS = {
@@ -30,6 +30,7 @@ METHODS = {
     "reactions/get": reactions.ReactionGet,
     "reactions/remove": reactions.ReactionRemove,
     "attachments/upload": attachments.AttachmentUpload,
+    "batch": batch.Batch,
     "search": search.Search,
     "search/conversation": search.SearchConversation,
     "search/thread": search.SearchThread,
