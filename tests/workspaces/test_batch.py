@@ -76,7 +76,7 @@ def test_form_bodies_and_json_objects_both_work(client, as_alice, alice, chat):
                 "body": {"message_id": message.pk, "reaction": "🎉"},
             },
             {"method": "GET", "url": f"{BASE}/reactions/get", "body": f"message_id={message.pk}"},
-        ],  # fmt: skip
+        ],
         form=False,
     )
 
@@ -99,7 +99,7 @@ def test_sdk_encodings_comma_lists_and_true_strings(client, as_alice, alice, bob
                 "url": f"{BASE}/conversations/update",
                 "body": f"id={chat.pk}&archived=true",
             },
-        ],  # fmt: skip
+        ],
     )
 
     assert [item["code"] for item in response.json()] == [200, 200]
@@ -128,7 +128,7 @@ def test_one_failing_item_rolls_back_only_itself(client, as_alice, alice, chat):
                 "url": f"{BASE}/reactions/add",
                 "body": f"message_id={message.pk}&reaction={quote('👍')}",
             },
-        ],  # fmt: skip
+        ],
     )
 
     assert [item["code"] for item in response.json()] == [400, 404, 200]
@@ -150,7 +150,7 @@ def test_later_items_see_earlier_writes(client, as_alice, alice, chat):
                 "body": {"conversation_id": chat.pk, "content": "first"},
             },
             {"method": "GET", "url": f"{BASE}/conversation_messages/get?conversation_id={chat.pk}"},
-        ],  # fmt: skip
+        ],
     )
 
     assert [m["content"] for m in _bodies(response)[1]] == ["first"]

@@ -36,16 +36,14 @@ class TwistReactionGetInput(serializers.Serializer):
     message_id = TwistIntegerField()
 
 
-@extend_schema_field(
-    {
-        "type": "object",
-        "nullable": True,
-        "additionalProperties": {"type": "array", "items": {"type": "integer"}},
-        "example": {"👍": [10073, 10076], "🎉": [10076]},
-    }
-)
-class TwistReactionsOutput(serializers.Field):
-    """`{emoji: [user ids]}`, or `null` when the message has none."""
+# `{emoji: [user ids]}`, or `null` when the message has none (a raw schema: no serializer
+# renders it, the view answers the dict itself).
+REACTIONS_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "additionalProperties": {"type": "array", "items": {"type": "integer"}},
+    "example": {"👍": [10073, 10076], "🎉": [10076]},
+}
 
 
 class _ReactionView(TwistExtrasView):
@@ -74,7 +72,7 @@ class ReactionGet(_ReactionView):
 
     scope = "reactions:read"
     input_serializer = TwistReactionGetInput
-    output_serializer = TwistReactionsOutput
+    output_serializer = REACTIONS_SCHEMA
 
     def call(self, request, params):
         message, _ = access_workspace_message(user=request.user, message_id=params["message_id"])
