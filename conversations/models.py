@@ -68,8 +68,11 @@ class Conversation(models.Model):
     )
     recent_creator_ids = models.JSONField(default=list, blank=True, editable=False)
     last_activity_at = models.DateTimeField(default=timezone.now)
+    # PROTECT: Twist's `creator` must stay a user id (the official SDK refuses null,
+    # workspace-api-extras.md §6.4), so an account that created anything is
+    # deactivated, never deleted.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -238,7 +241,8 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Twist's `creator` stays a user id (§6.4 of the extras spec): deactivate, never delete.
+        on_delete=models.PROTECT,
         related_name="+",
         help_text="The account that posted it (Twist creator).",
     )
