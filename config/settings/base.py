@@ -144,7 +144,7 @@ if PARLEY_ATTACHMENT_STORAGE == "s3":
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
-            "location": env.str("PARLEY_ATTACHMENT_S3_PREFIX", default="attachments"),
+            "location": env.str("PARLEY_ATTACHMENT_S3_PREFIX", default=""),
             "default_acl": None,
             "file_overwrite": False,
         },
