@@ -87,8 +87,13 @@ def test_svg_and_fake_images_are_files(client, as_alice, name, content_type, dat
 
 def test_the_type_is_guessed_from_the_name_when_not_given(client, as_alice):
     body = _upload(client, as_alice, b"%PDF-1.4", "plan.pdf", "application/octet-stream").json()
+    sdk = _upload(
+        client, as_alice, _png(), "d.png", "application/octet-stream",
+        underlying_type="application/octet-stream",
+    ).json()  # fmt: skip
 
     assert body["underlying_type"] == "application/pdf"
+    assert (sdk["underlying_type"], sdk["url_type"]) == ("image/png", "image")
 
 
 def test_a_retry_with_the_same_id_returns_the_stored_object(client, as_alice):

@@ -34,6 +34,7 @@ from workspaces.api.extras import TwistExtrasView
 
 ATTACHMENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 FILE_NAME_MAX = 255
+OCTET_STREAM = "application/octet-stream"
 # Room for the text fields and the multipart framing beside the file itself.
 FIELDS_ALLOWANCE = 1024 * 1024
 
@@ -104,12 +105,13 @@ def clean_file_name(name: str | None) -> str:
 
 
 def _underlying_type(given, part, file_name: str) -> str:
-    if isinstance(given, str) and given.strip():
-        return given.strip()[:255]
-    declared = (getattr(part, "content_type", None) or "").strip()
-    if declared and declared != "application/octet-stream":
-        return declared[:255]
-    return mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+    """The field, else the part's type, else a guess from the name; `application/octet-stream`
+    says nothing, so it never wins over a better answer (the SDK sends it by default)."""
+    for declared in (given, getattr(part, "content_type", None)):
+        declared = declared.strip() if isinstance(declared, str) else ""
+        if declared and declared != OCTET_STREAM:
+            return declared[:255]
+    return mimetypes.guess_type(file_name)[0] or OCTET_STREAM
 
 
 class AttachmentUpload(TwistExtrasView):
@@ -178,7 +180,7 @@ def attachment_file(request, key: str, file_name: str):
             stored,
             as_attachment=True,
             filename=attachment.file_name,
-            content_type="application/octet-stream",
+            content_type=OCTET_STREAM,
         )
     response["Content-Length"] = str(attachment.file_size)
     response["X-Content-Type-Options"] = "nosniff"
