@@ -83,7 +83,7 @@ def _fill(conversations, author):
         # No parameters, so the SQL keeps its % operators as written (every value is an int).
         cursor.execute(sql)
         if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE conversations_message")
+            cursor.execute("ANALYZE")
     print(f"\n{MESSAGES:,} messages inserted in {time.perf_counter() - start:.1f} s")
 
 

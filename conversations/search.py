@@ -136,16 +136,16 @@ class SearchPage:
 
 
 def messages_searchable_by(*, user, workspace) -> QuerySet[Message]:
-    """Messages of the workspace's live conversations the user takes part in now."""
-    mine = Participant.objects.filter(user=user, conversation__workspace=workspace).values(
-        "conversation_id"
-    )
-    return Message.objects.filter(
-        conversation__workspace=workspace,
-        conversation__deleted_at__isnull=True,
-        conversation_id__in=mine,
-        system_message__isnull=True,
-    )
+    """Messages of the workspace's live conversations the user takes part in now.
+
+    The conversation conditions live in the subquery, so the messages side is
+    one scan of the full-text index (a join there let the planner repeat the
+    index scan once per conversation).
+    """
+    mine = Participant.objects.filter(
+        user=user, conversation__workspace=workspace, conversation__deleted_at__isnull=True
+    ).values("conversation_id")
+    return Message.objects.filter(conversation_id__in=mine, system_message__isnull=True)
 
 
 def search_candidates(

@@ -250,3 +250,17 @@ def test_a_page_with_reactions_takes_a_fixed_number_of_queries(
 
     assert len(response.json()) == size
     assert all(m["reactions"] == {THUMBS: [alice.pk], "🎉": [bob.pk]} for m in response.json())
+
+
+def test_create_token_knows_the_extras_scopes(alice):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from oauth2_provider.models import AccessToken
+
+    scopes = ["reactions:read", "reactions:write", "reactions:remove", "search:read"]
+    call_command(
+        "create_token", "alice", "--scopes", *scopes, "attachments:write", stdout=StringIO()
+    )
+
+    assert AccessToken.objects.get(user=alice).scope.split() == [*scopes, "attachments:write"]
