@@ -269,6 +269,9 @@ class Message(models.Model):
         indexes = [
             # Kanka messages list with lastSync: a conversation's messages changed after T.
             models.Index(fields=["conversation", "updated_at"], name="message_conv_updated"),
+            # Search of a common word (conversations/search.py): newest first across the
+            # caller's conversations, each row checked against the full-text document.
+            models.Index(fields=["-created_at", "-id"], name="message_newest"),
         ]
 
     def __str__(self):

@@ -6,14 +6,15 @@ replaced by its label. Only messages of workspace conversations the user
 takes part in now, never system messages; removed messages are deleted rows,
 so they are never found.
 
-The database narrows, Python decides. On PostgreSQL a GIN index over
-`to_tsvector('simple', <content with every non-alphanumeric run as a space>)`
-(migration 0004, an expression index, so it is kept in the same transaction as
-every message write) answers a prefix `tsquery`: a superset of the matches,
-never fewer. On SQLite (the embedded default) a case-insensitive LIKE per
-ASCII term narrows instead: a scan, bounded by `SCAN_LIMIT` rows per page.
-Either way the candidates are read newest first in batches and each is
-checked against the rule, so both databases give the same answer.
+The database narrows, Python decides. On PostgreSQL a GIN index over a
+stored generated column, `to_tsvector('simple', <content with every
+non-alphanumeric run as a space>)` (migration 0004, so it is kept in the same
+transaction as every message write), answers a prefix `tsquery`: a superset
+of the matches, never fewer. On SQLite (the embedded default) a
+case-insensitive LIKE per ASCII term narrows instead: a scan, bounded by
+`SCAN_LIMIT` rows per page. Either way the candidates are read newest first
+in batches and each is checked against the rule, so both databases give the
+same answer.
 
 The PostgreSQL index needs a UTF-8 `LC_CTYPE` (C.UTF-8, en_US.UTF-8): under
 plain `C`, `lower()` leaves non-ASCII capitals alone and such words would be
@@ -41,12 +42,8 @@ FETCH_BATCH = 200
 SNIPPET_LENGTH = 200
 SNIPPET_LEAD = 40
 
-# The indexed expression of migration 0004, verbatim: the planner uses the
-# index only for this exact expression.
-DOCUMENT_SQL = (
-    "to_tsvector('simple'::regconfig, "
-    "regexp_replace(\"conversations_message\".\"content\", '[^[:alnum:]]+', ' ', 'g'))"
-)
+# The generated column of migration 0004 (PostgreSQL only), which its GIN index serves.
+DOCUMENT_SQL = '"conversations_message"."search_document"'
 
 
 def search_terms(query: str) -> list[str]:
@@ -230,7 +227,9 @@ def search_messages(
     examined = 0
     key = after
     while examined < SCAN_LIMIT:
-        size = min(FETCH_BATCH if terms else limit + 1, SCAN_LIMIT - examined)
+        # A page's worth first: with the PostgreSQL index nearly every candidate matches.
+        wanted = limit + 1 if examined == 0 or not terms else max(FETCH_BATCH, limit + 1)
+        size = min(wanted, SCAN_LIMIT - examined)
         batch = list(_after(queryset, key)[:size])
         for message in batch:
             if not terms or text_matches(searchable_text(message.content), terms):
