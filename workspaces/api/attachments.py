@@ -30,7 +30,7 @@ from rest_framework.response import Response
 
 from conversations.attachments import IMAGE_TYPES, attachment_by_key, attachment_upload
 from workspaces.api.errors import Code, TwistError
-from workspaces.api.extras import TwistExtrasView
+from workspaces.api.extras import PostOnlySchema, TwistExtrasView
 
 ATTACHMENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 FILE_NAME_MAX = 255
@@ -119,6 +119,7 @@ class AttachmentUpload(TwistExtrasView):
     `attachments`. Re-sending the same `attachment_id`, name and size returns the stored
     object (the SDK retries)."""
 
+    schema = PostOnlySchema()
     scope = "attachments:write"
     parser_classes = [MultiPartParser]
     input_serializer = TwistUploadInput

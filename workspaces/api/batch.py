@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from config.parsers import parse_json
 from workspaces.api.base import method_of
 from workspaces.api.errors import Code, TwistError, error_body
-from workspaces.api.extras import TwistExtrasView
+from workspaces.api.extras import PostOnlySchema, TwistExtrasView
 from workspaces.api.params import TwistBooleanField
 
 logger = logging.getLogger(__name__)
@@ -130,6 +130,7 @@ class Batch(TwistExtrasView):
     with this request's token, its own scope check and its own transaction. Answers
     `[{code, headers, body}]`, `body` being the exact JSON text of the direct call."""
 
+    schema = PostOnlySchema()
     scope = "any valid token"
     input_serializer = TwistBatchInput
     output_serializer = TwistBatchItemOutput(many=True)

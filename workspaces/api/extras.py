@@ -1,10 +1,11 @@
 """What the extras methods (reactions, search, attachments, batch) share on top of TwistView."""
 
+from drf_spectacular.openapi import AutoSchema
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from config.renderers import ParleyBrowsableAPIRenderer
-from workspaces.api.base import TwistView
+from workspaces.api.base import TwistSchema, TwistView
 from workspaces.api.errors import Code, TwistError
 from workspaces.api.params import merged_params
 
@@ -17,6 +18,13 @@ class NullJSONRenderer(JSONRenderer):
         if data is None:
             return b"null"
         return super().render(data, accepted_media_type, renderer_context)
+
+
+class PostOnlySchema(TwistSchema):
+    """The operation of a method that answers only POST (batch, attachments/upload)."""
+
+    def get_description(self) -> str:
+        return f"{AutoSchema.get_description(self)}\n\nPOST only. Token scope: `{self.view.scope}`."
 
 
 def refuse_out_of_scope(params: dict, names: tuple[str, ...]) -> None:
