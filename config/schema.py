@@ -38,6 +38,10 @@ TAGS = {
     TWIST: {
         "workspace conversations": "Twist's direct-message conversations of a workspace.",
         "workspace conversation messages": "The messages of a conversation, newest first.",
+        "workspace reactions": "Emoji reactions on conversation messages.",
+        "workspace search": "Full-text search of the caller's conversations.",
+        "workspace attachments": "Files uploaded for messages' `attachments`.",
+        "workspace batch": "Up to ten calls in one request.",
         "workspace users": "The caller.",
         "workspaces": "The workspaces the caller belongs to.",
         "workspace event streams": "Server-Sent Events of a workspace (events.md): needs ASGI.",
@@ -148,12 +152,24 @@ TWIST_METHODS = {
     "users/get_session_user": "Get the token's user",
     "workspaces/get": "List the caller's workspaces",
     "workspaces/getone": "Get a workspace",
+    "reactions/add": "React to a message with an emoji",
+    "reactions/get": "Get a message's reactions",
+    "reactions/remove": "Take back one's reaction to a message",
+    "search": "Search the caller's conversations of a workspace",
+    "search/conversation": "Search one conversation",
+    "search/thread": "Search a thread (out of scope: always refused)",
+    "attachments/upload": "Upload a file for a message",
+    "batch": "Run up to ten calls in one request",
 }
 TWIST_TAGS = {
     "conversations": "workspace conversations",
     "conversation_messages": "workspace conversation messages",
     "users": "workspace users",
     "workspaces": "workspaces",
+    "reactions": "workspace reactions",
+    "search": "workspace search",
+    "attachments": "workspace attachments",
+    "batch": "workspace batch",
 }
 
 OPERATIONS: dict[tuple[str, str], Operation] = _kanka_operations() | {
@@ -252,7 +268,8 @@ def _reading_order(path_and_item) -> tuple[int, int]:
 
 def _json_body_only(path: str, operation: dict) -> None:
     content = operation.get("requestBody", {}).get("content")
-    if not content or list(content) == ["application/json"]:
+    # A multipart-only body (attachments/upload) stays as it is: a file has no JSON form.
+    if not content or list(content) == ["application/json"] or "application/json" not in content:
         return
     operation["requestBody"]["content"] = {"application/json": content["application/json"]}
     prefix = KANKA_PREFIX if path.startswith(KANKA_PREFIX) else TWIST_PREFIX

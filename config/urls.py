@@ -8,6 +8,7 @@ from config.views import landing
 from events import views as event_views
 from events.campaign_api import CampaignWebhookViewSet
 from events.workspace_api import METHODS as HOOK_METHODS
+from workspaces.api.attachments import attachment_file
 
 urlpatterns = [
     path("", landing, name="landing"),
@@ -46,6 +47,8 @@ urlpatterns = [
     path("api/1.0/", include("campaigns.api.urls")),
     path("api/v1/", include("workspaces.api.urls")),
     path("api/v3/", include("workspaces.api.urls")),
+    # Workspace attachments: capability URLs, no authentication (workspace-api-extras.md §4.4).
+    path("attachments/<str:key>/<str:file_name>", attachment_file, name="attachment-file"),
     # Every other /api/ URL, whatever the method: JSON, never Django's HTML 404.
     re_path(r"^api/", page_not_found),
 ]

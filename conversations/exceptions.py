@@ -77,3 +77,27 @@ class InvalidArgument(ParleyError):
 
 class AlreadyParticipant(InvalidArgument):
     default_message = "Already a participant of this conversation."
+
+
+class UnsupportedReaction(InvalidArgument):
+    """Not exactly one emoji (workspace-api-extras.md §2.2)."""
+
+    default_message = "Not supported reaction"
+
+
+class AttachmentIdTaken(ParleyError):
+    """An upload reuses an `attachment_id` that names another file (§4.1)."""
+
+    default_message = "Already found"
+
+
+class InvalidDateRange(InvalidArgument):
+    """A search's `date_from` is after its `date_to` (§3.2)."""
+
+    default_message = "Invalid date range"
+
+
+class UploadFailed(ParleyError):
+    """The file could not be stored (§4.1)."""
+
+    default_message = "Upload failed"

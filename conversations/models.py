@@ -68,8 +68,11 @@ class Conversation(models.Model):
     )
     recent_creator_ids = models.JSONField(default=list, blank=True, editable=False)
     last_activity_at = models.DateTimeField(default=timezone.now)
+    # PROTECT: Twist's `creator` must stay a user id (the official SDK refuses null,
+    # workspace-api-extras.md §6.4), so an account that created anything is
+    # deactivated, never deleted.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -252,7 +255,8 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Twist's `creator` stays a user id (§6.4 of the extras spec): deactivate, never delete.
+        on_delete=models.PROTECT,
         related_name="+",
         help_text="The account that posted it (Twist creator).",
     )
@@ -279,6 +283,9 @@ class Message(models.Model):
         indexes = [
             # Kanka messages list with lastSync: a conversation's messages changed after T.
             models.Index(fields=["conversation", "updated_at"], name="message_conv_updated"),
+            # Search of a common word (conversations/search.py): newest first across the
+            # caller's conversations, each row checked against the full-text document.
+            models.Index(fields=["-created_at", "-id"], name="message_newest"),
         ]
 
     def __str__(self):
@@ -302,3 +309,93 @@ class Mention(models.Model):
 
     def __str__(self):
         return f"@{self.user_id} in message {self.message_id}"
+
+
+class Reaction(models.Model):
+    """One user's emoji on one message (workspace-api-extras.md §2): a row per triple.
+
+    Changes nothing else: a reaction is neither an edit nor activity, so no
+    version, edit time, snippet or read marker moves. It survives its user
+    leaving the conversation and goes with the message.
+    """
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reaction = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Also serves the rendering prefetch (message_id IN (...)) by its leading column.
+            models.UniqueConstraint(
+                fields=["message", "user", "reaction"], name="reaction_unique_per_user"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reaction} by {self.user_id} on {self.message_id}"
+
+
+def attachment_storage():
+    """The storage of uploaded attachments: `STORAGES["attachments"]` (settings choose it)."""
+    from django.core.files.storage import storages
+
+    return storages["attachments"]
+
+
+class Attachment(models.Model):
+    """An uploaded file (workspace-api-extras.md §4); messages keep JSON copies of `as_object()`.
+
+    `attachment_id` is the client's name for it (unique); `key` is the
+    server's unguessable capability in the file's URL, unrelated to it.
+    """
+
+    class UrlType(models.TextChoices):
+        IMAGE = "image", "Image"
+        FILE = "file", "File"
+
+    attachment_id = models.CharField(max_length=64, unique=True)
+    key = models.CharField(max_length=32, unique=True, editable=False)
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    file = models.FileField(storage=attachment_storage, max_length=255)
+    file_name = models.CharField(max_length=255)
+    file_size = models.PositiveBigIntegerField()
+    underlying_type = models.CharField(max_length=255)
+    url_type = models.CharField(max_length=8, choices=UrlType.choices)
+    url = models.URLField(max_length=2000)
+    image_width = models.PositiveIntegerField(null=True, blank=True)
+    image_height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url_type__in=["image", "file"]), name="attachment_url_type_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.file_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.url_type == self.UrlType.IMAGE
+
+    def as_object(self) -> dict:
+        """The twelve keys of Twist's attachment object, `null` where not applicable."""
+        return {
+            "attachment_id": self.attachment_id,
+            "title": self.file_name,
+            "url": self.url,
+            "url_type": self.url_type,
+            "file_name": self.file_name,
+            "file_size": self.file_size,
+            "underlying_type": self.underlying_type,
+            "image": self.url if self.is_image else None,
+            "image_width": self.image_width,
+            "image_height": self.image_height,
+            "duration": None,
+            "upload_state": "uploaded",
+        }

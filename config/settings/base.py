@@ -157,6 +157,26 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Workspace attachments (workspace-api-extras.md §4): under MEDIA_ROOT/attachments/ by
+# default; PARLEY_ATTACHMENT_STORAGE=s3 stores them in S3 through django-storages (the
+# `s3` extra), configured by its own AWS_* variables (README "Attachments").
+PARLEY_ATTACHMENT_STORAGE = env.str("PARLEY_ATTACHMENT_STORAGE", default="filesystem")
+if PARLEY_ATTACHMENT_STORAGE == "s3":
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "location": env.str("PARLEY_ATTACHMENT_S3_PREFIX", default=""),
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+elif PARLEY_ATTACHMENT_STORAGE == "filesystem":
+    # Names are `attachments/<key>`, without extension, so config/media.py never serves them.
+    STORAGES["attachments"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured("PARLEY_ATTACHMENT_STORAGE must be 'filesystem' or 's3'.")
+PARLEY_ATTACHMENT_MAX_BYTES = env.int("PARLEY_ATTACHMENT_MAX_BYTES", default=100 * 1024 * 1024)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

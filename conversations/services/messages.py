@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from conversations import exceptions, policy
+from conversations.attachments import attachments_resolved
 from conversations.models import Conversation, Mention, Message, Participant
 from conversations.policy import Role
 from conversations.scope import require_campaign_character, require_scope_users
@@ -49,6 +50,7 @@ def message_add(
     """
     policy.require_can_post(role, conversation)
     _validate_author(conversation, author_user_id, author_character_id, role=role)
+    attachments = attachments_resolved(actor=actor, attachments=attachments)
     conversation = lock_conversation(conversation, role)
     policy.require_can_post(role, conversation)
     now = timezone.now()
@@ -56,7 +58,7 @@ def message_add(
         conversation=conversation,
         obj_index=conversation.last_obj_index + 1,
         content=content,
-        attachments=list(attachments or ()),
+        attachments=attachments,
         actions=list(actions or ()),
         direct_group_mentions=list(direct_group_mentions or ()),
         system_message=system_message,
@@ -130,6 +132,9 @@ def message_update(
         new_character,
         role=None if new_character == message.author_character_id else role,
     )
+    if attachments is not UNSET:
+        kept = {item.get("attachment_id") for item in message.attachments}
+        attachments = attachments_resolved(actor=actor, attachments=attachments, kept=kept)
     # Conversation first, then the message: the order message_remove and
     # message_add take their locks in, so an edit racing a removal queues
     # instead of deadlocking.
@@ -139,7 +144,7 @@ def message_update(
         raise exceptions.MessageNotFound()
     changes = {
         "content": content,
-        "attachments": attachments if attachments is UNSET else list(attachments or ()),
+        "attachments": attachments,
         "actions": actions if actions is UNSET else list(actions or ()),
         "author_user_id": author_user_id,
         "author_character_id": author_character_id,

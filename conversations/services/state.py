@@ -20,8 +20,8 @@ def _own_participant_rows(actor, conversation: Conversation) -> QuerySet[Partici
     return rows
 
 
-def _set_read_marker(actor, conversation: Conversation, last_read_obj_index: int) -> None:
-    """Move the actor's read marker and its `unread` flag in one statement.
+def _set_read_marker(actor, conversation: Conversation, last_read_obj_index: int) -> bool:
+    """Move the actor's read marker and its `unread` flag in one statement; False if it was there.
 
     The flag compares against the conversation's `last_obj_index` as stored,
     read under a key-share lock: a post in flight holds the conversation's
@@ -34,11 +34,16 @@ def _set_read_marker(actor, conversation: Conversation, last_read_obj_index: int
         cursor.execute(
             f"UPDATE {participant} SET last_read_obj_index = %s, unread = ("
             f"SELECT last_obj_index FROM {conversation_table} WHERE id = %s{lock}) > %s"
-            " WHERE conversation_id = %s AND user_id = %s",
-            [last_read_obj_index, conversation.pk, last_read_obj_index, conversation.pk, actor.pk],
+            " WHERE conversation_id = %s AND user_id = %s AND last_read_obj_index <> %s",
+            [
+                *(last_read_obj_index, conversation.pk, last_read_obj_index),
+                *(conversation.pk, actor.pk, last_read_obj_index),
+            ],
         )
-        if not cursor.rowcount:
-            raise exceptions.ConversationNotFound(object_id=conversation.pk)
+        if cursor.rowcount:
+            return True
+    _own_participant_rows(actor, conversation)  # not a participant is NotFound
+    return False
 
 
 def _require_index(conversation: Conversation, obj_index: int) -> None:
@@ -61,8 +66,8 @@ def conversation_mark_read(
         obj_index = conversation.last_obj_index
     else:
         _require_index(conversation, obj_index)
-    _set_read_marker(actor, conversation, obj_index)
-    outbox.record(conversation, ["conversation.read_updated"], actor=actor)
+    if _set_read_marker(actor, conversation, obj_index):
+        outbox.record(conversation, ["conversation.read_updated"], actor=actor)
 
 
 @transaction.atomic
@@ -77,8 +82,8 @@ def conversation_mark_unread(
         obj_index = max(conversation.last_obj_index, 0)
     else:
         _require_index(conversation, obj_index)
-    _set_read_marker(actor, conversation, obj_index - 1)
-    outbox.record(conversation, ["conversation.read_updated"], actor=actor)
+    if _set_read_marker(actor, conversation, obj_index - 1):
+        outbox.record(conversation, ["conversation.read_updated"], actor=actor)
 
 
 @transaction.atomic

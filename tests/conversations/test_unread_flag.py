@@ -97,14 +97,15 @@ def test_posting_writes_once_and_returns_a_message_ready_to_render(
     )
     services.message_add(actor=b, role=Role.MEMBER, conversation=conversation, content="0")
 
-    # lock, insert, counters, participants; inside the test's transaction the
+    # lock, insert, counters, participants, then the outbox (the audience, the
+    # event row, the webhooks that want it); inside the test's transaction the
     # atomic block is a savepoint and its release (BEGIN/COMMIT over HTTP)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(9):
         message = services.message_add(
             actor=a, role=Role.MEMBER, conversation=conversation, content="1"
         )
     # + the mentioned participants, their mention rows
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(11):
         mentioning = services.message_add(
             actor=a,
             role=Role.MEMBER,

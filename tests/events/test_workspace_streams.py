@@ -81,6 +81,14 @@ def test_a_message_reaches_the_participants_only(server, client, workspace, peop
 def test_state_updated_goes_to_the_actor_only_with_their_own_state(
     server, client, workspace, people, conversation
 ):
+    # Something for bob to read: marking an empty conversation read changes nothing.
+    call(
+        client,
+        people["alice"],
+        "conversation_messages/add",
+        conversation_id=conversation.pk,
+        content="hi",
+    )
     alice = open_stream(server, workspace, people["alice"])
     bob = open_stream(server, workspace, people["bob"])
     call(client, people["bob"], "conversations/archive", id=conversation.pk)
@@ -92,8 +100,8 @@ def test_state_updated_goes_to_the_actor_only_with_their_own_state(
     assert read["event"] == "conversation.read_updated"
     assert read["data"] == {
         "conversation_id": conversation.pk,
-        "last_read_obj_index": -1,
-        "last_obj_index": -1,
+        "last_read_obj_index": 0,
+        "last_obj_index": 0,
         "unread": False,
         "direct_mention": False,
     }

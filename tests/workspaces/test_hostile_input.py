@@ -65,22 +65,30 @@ def test_a_json_string_parameter_nested_too_deep_is_400(
     assert database_snapshot() == before
 
 
+# The keys every attachment object needs (workspace-api-extras.md §4.3).
+ATTACHMENT_KEYS = '"attachment_id": "x", "url_type": "file"'
+
+
 def test_json_strings_at_the_depth_limit_still_parse(client, as_alice, world, settings):
     settings.JSON_MAX_DEPTH = 3
     conv = world["conversation"]
 
     at_limit = call(
         client, "conversation_messages/add", as_alice, encoding="form",
-        conversation_id=conv.pk, content="x", attachments='[{"a": {"b": 1}}]',
+        conversation_id=conv.pk, content="x",
+        attachments=f'[{{{ATTACHMENT_KEYS}, "a": {{"b": 1}}}}]',
     )  # fmt: skip
     before = database_snapshot()
     beyond = call(
         client, "conversation_messages/add", as_alice, encoding="form",
-        conversation_id=conv.pk, content="x", attachments='[{"a": {"b": []}}]',
+        conversation_id=conv.pk, content="x",
+        attachments=f'[{{{ATTACHMENT_KEYS}, "a": {{"b": []}}}}]',
     )  # fmt: skip
 
     assert at_limit.status_code == 200, at_limit.content
-    assert at_limit.json()["attachments"] == [{"a": {"b": 1}}]
+    assert at_limit.json()["attachments"] == [
+        {"attachment_id": "x", "url_type": "file", "a": {"b": 1}}
+    ]
     assert_error(beyond, 400, 118, string_of(118))
     assert database_snapshot() == before
 

@@ -186,8 +186,9 @@ def test_get_runs_a_fixed_number_of_queries(
         post(chat, bob, f"[Alice](twist-mention://{alice.pk}) {n}")
     headers = bearer(alice)
 
-    # token lookup, messages (the access check a subquery of the page's query), their mentions
-    with django_assert_num_queries(3):
+    # token lookup, messages (the access check a subquery of the page's query), their
+    # reactions, their mentions
+    with django_assert_num_queries(4):
         response = call(
             client, "conversation_messages/get", headers, conversation_id=chat.pk, limit=50
         )
@@ -215,8 +216,9 @@ def test_getone_runs_a_fixed_number_of_queries(
     message = post(chat, bob, " ".join(f"[x](twist-mention://{u.pk})" for u in others))
     headers = bearer(alice)
 
-    # token lookup, message (with its creator, workspace and the caller's role), mentions
-    with django_assert_num_queries(3):
+    # token lookup, message (with its creator, workspace and the caller's role), its
+    # reactions, mentions
+    with django_assert_num_queries(4):
         response = call(client, "conversation_messages/getone", headers, id=message.pk)
 
     assert response.json()["direct_mentions"] == [u.pk for u in others]

@@ -48,8 +48,13 @@ class Code(IntEnum):
     MESSAGE_NOT_FOUND = 125, 404, "Message not found"
     # Twist's table says 404 for 133, most likely a typo: it is a bad argument.
     BAD_ACTIONS = 133, 400, "One or more actions don't comply with the JSON specification"
+    # workspace-api-extras.md §1.1; Twist's table says 401 for 122, a probable doc error.
+    UNSUPPORTED_REACTION = 122, 400, "Not supported reaction"
+    INVALID_DATE_RANGE = 128, 400, "Invalid date range"
+    ALREADY_FOUND = 131, 409, "Already found"
     INVALID_TOKEN = 200, 403, "Invalid token"
     INTERNAL_ERROR = 201, 500, "Internal Server Error"
+    UPLOAD_FAILED = 202, 400, "Upload failed"
     # Twist's only 413 (workspace-api-extras.md §1.1): also a body over DATA_UPLOAD_MAX_MEMORY_SIZE.
     UPLOAD_TOO_BIG = 205, 413, "Upload is too big in size"
     # Parley's: Twist documents no rate-limit code. The HTTP status as the code, as for
@@ -72,25 +77,37 @@ NOT_FOUND_CODES = {
 }
 
 
-class TwistError(Exception):
-    """Raised by the views for failures that have no domain exception (scope, unknown method)."""
+# Domain errors with a code of their own, checked before their base classes.
+DOMAIN_CODES = {
+    domain.UnsupportedReaction: Code.UNSUPPORTED_REACTION,
+    domain.InvalidDateRange: Code.INVALID_DATE_RANGE,
+    domain.AttachmentIdTaken: Code.ALREADY_FOUND,
+}
 
-    def __init__(self, code: Code):
+
+class TwistError(Exception):
+    """Raised by the views for failures that have no domain exception (scope, unknown method).
+
+    `extra` becomes `error_extra`, e.g. `{"argument": "thread_id"}` (extras §1.1).
+    """
+
+    def __init__(self, code: Code, *, extra: dict | None = None):
         self.code = code
+        self.extra = extra or {}
         super().__init__(code.string)
 
 
-def error_body(code: Code) -> dict:
+def error_body(code: Code, *, extra: dict | None = None) -> dict:
     return {
         "error_uuid": uuid.uuid4().hex,
         "error_code": int(code),
-        "error_extra": {},
+        "error_extra": extra or {},
         "error_string": code.string,
     }
 
 
-def error_response(code: Code, *, headers=None) -> Response:
-    return Response(error_body(code), status=code.status, headers=headers)
+def error_response(code: Code, *, headers=None, extra: dict | None = None) -> Response:
+    return Response(error_body(code, extra=extra), status=code.status, headers=headers)
 
 
 def twist_exception_handler(exc, context):
@@ -104,12 +121,15 @@ def twist_exception_handler(exc, context):
     if code is Code.TOO_MANY_REQUESTS and exc.wait is not None:
         headers = {"Retry-After": str(exc.wait)}
     set_rollback()
-    return error_response(code, headers=headers)
+    return error_response(code, headers=headers, extra=getattr(exc, "extra", None))
 
 
 def _code_for(exc) -> Code:
     if isinstance(exc, TwistError):
         return exc.code
+    for domain_error, code in DOMAIN_CODES.items():
+        if isinstance(exc, domain_error):
+            return code
     if isinstance(exc, domain.NotFound):
         return NOT_FOUND_CODES.get(type(exc), Code.RESOURCE_NOT_FOUND)
     if isinstance(exc, domain.PermissionDenied):

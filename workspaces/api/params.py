@@ -170,10 +170,53 @@ class ObjectListField(serializers.ListField):
 
 
 class AttachmentListField(ObjectListField):
-    """Attachment objects from attachments/upload, stored and echoed back as they are."""
+    """Attachment objects as the official SDK's schema requires them (extras §4.3).
+
+    Uploads are then replaced by their stored objects in the domain; other
+    objects (link previews, GIFs) are stored as sent.
+    """
+
+    STRINGS = (
+        "title",
+        "url",
+        "file_name",
+        "underlying_type",
+        "description",
+        "image",
+        "duration",
+        "upload_state",
+        "video",
+        "video_type",
+    )
+    COUNTS = ("file_size", "image_width", "image_height")
 
     def __init__(self, **kwargs):
         super().__init__(error_code="attachments", **kwargs)
+
+    def to_internal_value(self, data):
+        items = super().to_internal_value(data)
+        ids = [item["attachment_id"] for item in items]
+        if len(set(ids)) != len(ids):
+            self._reject()
+        return items
+
+    def validate_item(self, item: dict) -> None:
+        for name in ("attachment_id", "url_type"):
+            if not isinstance(item.get(name), str) or not item[name]:
+                self._reject()
+        for name in self.STRINGS:
+            if item.get(name) is not None and not isinstance(item[name], str):
+                self._reject()
+        for name in self.COUNTS:
+            value = item.get(name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 0
+            ):
+                self._reject()
+        if item.get("video_auto_play") is not None and not isinstance(
+            item["video_auto_play"], bool
+        ):
+            self._reject()
 
 
 class ActionListField(ObjectListField):

@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from conversations.reactions import reactions_of
 from conversations.rules import is_private_workspace_conversation, mute_in_effect
 from workspaces.api.params import (
     ActionListField,
@@ -204,8 +205,8 @@ class TwistMessageOutput(serializers.Serializer):
         {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "integer"}}}
     )
     def get_reactions(self, message) -> dict:
-        # Reactions are out of scope (§8); Twist sends {} when there are none.
-        return {}
+        # {} when there are none, as Twist sends; the selectors prefetch the rows.
+        return reactions_of(message)
 
     @extend_schema_field({"type": "array", "items": {"type": "integer"}})
     def get_direct_mentions(self, message) -> list[int]:

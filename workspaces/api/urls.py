@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from workspaces.api import views
+from workspaces.api import attachments, batch, reactions, search, views
 from workspaces.api.base import UnknownMethodView
 
 METHODS = {
@@ -26,6 +26,14 @@ METHODS = {
     "conversation_messages/add": views.MessageAdd,
     "conversation_messages/update": views.MessageUpdate,
     "conversation_messages/remove": views.MessageRemove,
+    "reactions/add": reactions.ReactionAdd,
+    "reactions/get": reactions.ReactionGet,
+    "reactions/remove": reactions.ReactionRemove,
+    "attachments/upload": attachments.AttachmentUpload,
+    "batch": batch.Batch,
+    "search": search.Search,
+    "search/conversation": search.SearchConversation,
+    "search/thread": search.SearchThread,
     "workspaces/get": views.WorkspaceGet,
     "workspaces/getone": views.WorkspaceGetOne,
     "users/get_session_user": views.SessionUser,
