@@ -11,6 +11,8 @@ run (about two minutes on SQLite).
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -147,7 +149,21 @@ def _is_id(value) -> bool:
 
 
 @pytest.fixture
-def world(db, bearer, settings, tmp_path):
+def _keep_the_tests_connection():
+    """As Django's test client does: a request's end must not close the test's transaction.
+
+    schemathesis calls the WSGI app itself, so `close_old_connections` would run
+    and drop the connection in the middle of the test's atomic block (PostgreSQL).
+    """
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(db, bearer, settings, tmp_path, _keep_the_tests_connection):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CAMPAIGN_API_RATE_LIMIT = 10**6
     settings.WORKSPACE_API_RATE_LIMIT = 10**6

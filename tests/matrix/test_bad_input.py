@@ -230,3 +230,22 @@ def test_bad_input_to_a_workspace_write_is_a_twist_4xx_and_changes_nothing(
     error = response.json()
     assert set(error) == {"error_uuid", "error_code", "error_extra", "error_string"}, error
     assert database_snapshot() == before
+
+
+@pytest.mark.parametrize("method", ["conversation_messages/add", "conversation_messages/update"])
+@pytest.mark.parametrize("where", ["key", "value"])
+def test_a_nul_inside_an_attachment_is_400_code_118_not_a_500(twist_world, method, where):
+    """Found by schemathesis on PostgreSQL: jsonb refuses `\\u0000`, which was a 500."""
+    ids, headers = twist_world
+    nul = {"a\x00b": "x"} if where == "key" else {"title": "a\x00b"}
+    target = {"conversation_id": ids["conv"]} if method.endswith("add") else {"id": ids["msg"]}
+    body = {**target, "content": "c", "attachments": [{"attachment_id": "1", **nul}]}
+    before = database_snapshot()
+
+    response = Client().post(
+        f"/api/v1/{method}", json.dumps(body), content_type="application/json", **headers
+    )
+
+    assert response.status_code == 400, response.content
+    assert response.json()["error_code"] == 118
+    assert database_snapshot() == before
