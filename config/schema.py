@@ -3,7 +3,9 @@
 The API adapters describe their own operations (bodies, responses, errors).
 What every operation has in common is decided here, in one place for both
 dialects: its summary, a readable `operationId`, its tag and the tags' order
-(conversations first in each dialect), how ids are typed, and the server.
+(conversations first in each dialect), how ids are typed, the statuses
+that the shared machinery answers with (body limits, parsers, the rate
+limiter; see `STATUSES`), and the server.
 An operation missing from the tables below is a schema warning, which
 `manage.py spectacular --fail-on-warn` (CI) turns into an error.
 
@@ -215,6 +217,76 @@ ID_LIST_NAMES = {"tags", "user_ids", "snippet_creators", "direct_mentions", "dir
 NOT_IDS = {"target_id"}  # an enum of two targets
 INT64_BOUNDS = {"minimum": -(2**63), "maximum": 2**63 - 1}
 
+# Statuses any operation may answer whatever its view says, from what both
+# dialects share (config/parsers.py, config/uploads.py, config/throttling.py,
+# Django's request limits), each in the dialect's error body: without them a
+# schema-driven client or schemathesis meets a status the document denies.
+KANKA_ERROR = {"$ref": "#/components/schemas/Error"}
+TWIST_ERROR = {"$ref": "#/components/schemas/TwistErrorOutput"}
+KANKA_VALIDATION = {"$ref": "#/components/schemas/ValidationError"}
+# Kanka's 429 is a list of one sentence (campaign-api.md §2.8).
+KANKA_THROTTLED = {"type": "array", "items": {"type": "string"}}
+ANY = "any"
+BODY = "with a body"
+LIST = "a list"
+STATUSES = {
+    KANKA_PREFIX: [
+        # status, which operations, body schema, description
+        (
+            400,
+            ANY,
+            KANKA_ERROR,
+            "Malformed request: a body that does not parse (JSON, "
+            "nested deeper than `JSON_MAX_DEPTH`, a broken multipart body) or more than "
+            "`DATA_UPLOAD_MAX_NUMBER_FIELDS` fields.",
+        ),
+        (
+            405,
+            ANY,
+            KANKA_ERROR,
+            "The route does not support the method; the body names the "
+            "methods it supports, as does `Allow`.",
+        ),
+        (413, BODY, KANKA_ERROR, "The body is over `DATA_UPLOAD_MAX_MEMORY_SIZE`."),
+        (
+            415,
+            BODY,
+            KANKA_ERROR,
+            "The body's `Content-Type` is neither JSON, form-encoded nor multipart/form-data.",
+        ),
+        (422, LIST, KANKA_VALIDATION, "Invalid filter or page (`per_page` 1 to 100)."),
+        (429, ANY, KANKA_THROTTLED, "Rate limit reached; `Retry-After` says when to retry."),
+        (
+            500,
+            ANY,
+            KANKA_ERROR,
+            "An unexpected failure (the database down), logged with the request id.",
+        ),
+    ],
+    TWIST_PREFIX: [
+        (
+            413,
+            ANY,
+            TWIST_ERROR,
+            "Twist error code 205: the body is over `DATA_UPLOAD_MAX_MEMORY_SIZE`.",
+        ),
+        (
+            429,
+            ANY,
+            TWIST_ERROR,
+            "Twist error code 429 (Parley's): rate limit reached; "
+            "`Retry-After` says when to retry.",
+        ),
+        (
+            500,
+            ANY,
+            TWIST_ERROR,
+            "Twist error code 201: an unexpected failure (the database "
+            "down), logged with the request id.",
+        ),
+    ],
+}
+
 
 def postprocess(result, generator, request, public):
     """Summaries, operation ids, tags, ids and the server, for every operation of both dialects."""
@@ -250,6 +322,7 @@ def _describe(method: str, path: str, operation: dict) -> None:
     operation["summary"] = described.summary
     operation["tags"] = [described.tag]
     _json_body_only(path, operation)
+    _document_statuses(path, operation)
     for parameter in operation.get("parameters", []):
         _type_ids(parameter["name"], parameter["schema"])
         if parameter["in"] == "query" and parameter["name"] in FILTERS:
@@ -274,6 +347,24 @@ def _json_body_only(path: str, operation: dict) -> None:
     operation["requestBody"]["content"] = {"application/json": content["application/json"]}
     prefix = KANKA_PREFIX if path.startswith(KANKA_PREFIX) else TWIST_PREFIX
     operation["description"] = f"{operation.get('description', '')}\n\n{OTHER_BODIES[prefix]}"
+
+
+def _document_statuses(path: str, operation: dict) -> None:
+    """Adds each of `STATUSES` the operation can answer and lacks; responses in status order."""
+    prefix = KANKA_PREFIX if path.startswith(KANKA_PREFIX) else TWIST_PREFIX
+    has = {
+        ANY: True,
+        BODY: "requestBody" in operation,
+        LIST: any(p["name"] == "per_page" for p in operation.get("parameters", [])),
+    }
+    responses = operation.setdefault("responses", {})
+    for status, which, schema, description in STATUSES[prefix]:
+        if has[which] and str(status) not in responses:
+            responses[str(status)] = {
+                "content": {"application/json": {"schema": schema}},
+                "description": description,
+            }
+    operation["responses"] = dict(sorted(responses.items()))
 
 
 def _type_ids(name: str, schema: dict) -> None:

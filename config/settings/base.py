@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
     "config.health.HealthCheckMiddleware",
+    # Before anything reads the body: a chunked one gets its length, within the cap.
+    "config.uploads.ChunkedBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything that answers on its own: a preflight gets its CORS headers.
     "corsheaders.middleware.CorsMiddleware",

@@ -1,97 +1,20 @@
 """The production recipe: `bin/serve` (collectstatic, then gunicorn), JSON logs, Sentry, metrics.
 
-`bin/serve` runs for real, with production settings (DEBUG off) on a throwaway
-SQLite file and static folder, bound to 127.0.0.1, and is stopped afterwards.
+`bin/serve` runs for real (tests/servers.py), with production settings (DEBUG
+off) on a throwaway SQLite file and static folder.
 """
 
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import ROOT, Gunicorn, production_env
+
 ASSET = re.compile(r'(?:src|href)="(/static/[^"]+)"')
-
-
-# Not passed on: what the tests set for themselves (the browser tests allow
-# async-unsafe ORM calls in this process; a server never does).
-NOT_INHERITED = {
-    "DEBUG",
-    "SECRET_KEY",
-    "REDIS_URL",
-    "DATABASE_URL",
-    "LOG_FORMAT",
-    "DJANGO_ALLOW_ASYNC_UNSAFE",
-}
-
-
-def production_env(tmp_path, **extra) -> dict:
-    keep = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
-    return {
-        **keep,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "SECRET_KEY": "production-like-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "STATIC_ROOT": str(tmp_path / "static"),
-        **extra,
-    }
-
-
-class Gunicorn:
-    def __init__(self, tmp_path):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        env = production_env(
-            tmp_path, WEB_CONCURRENCY="1", GUNICORN_CMD_ARGS=f"--bind 127.0.0.1:{self.port}"
-        )
-        self.lines: list[str] = []
-        self.process = subprocess.Popen(
-            ["bin/serve"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    def get(self, path: str, **headers):
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", headers=headers)
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read()
-
-    def wait_until_serving(self, timeout=120):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "bin/serve stopped:\n" + "\n".join(self.lines)
-            try:
-                return self.get("/healthz")
-            except OSError:
-                time.sleep(0.3)
-        raise AssertionError("bin/serve did not answer:\n" + "\n".join(self.lines))
-
-    def json_lines(self) -> list[dict]:
-        return [json.loads(line) for line in self.lines if line.startswith("{")]
-
-    def stop(self):
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

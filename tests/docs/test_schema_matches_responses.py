@@ -117,3 +117,75 @@ def test_workspace_api_responses_match_the_schema(client, bearer, assert_documen
     for path, params in cases:
         assert_documented(client.get(path, params, **as_member), path)
     assert_documented(client.get("/api/v3/workspaces/get"), "/api/v3/workspaces/get")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["characters", "tags", "conversations/{conversation}/conversation_participants", ""],
+)
+def test_a_page_size_over_100_is_a_documented_422_on_every_list(
+    client, bearer, assert_documented, path
+):
+    """Issue 9 §7: the four lists that declared no 422 answer one to `per_page=101`."""
+    member = CampaignMemberFactory(role="admin")
+    conversation = CampaignConversationFactory(campaign=member.campaign)
+    base = f"/api/1.0/campaigns/{member.campaign_id}/"
+    url = (
+        (base + path.format(conversation=conversation.pk)).rstrip("/")
+        if path
+        else "/api/1.0/campaigns"
+    )
+    response = client.get(url, {"per_page": 101}, **bearer(member.user))
+    assert response.status_code == 422
+    assert_documented(response, url, "get")
+
+
+def test_the_shared_refusals_of_a_campaign_write_are_documented(
+    client, bearer, assert_documented, settings
+):
+    """Malformed JSON 400, another media type 415, a body over the limit 413, another method
+    405 and the rate limit's 429: each a status the operation's schema names, in its body."""
+    member = CampaignMemberFactory(role="admin")
+    url = f"/api/1.0/campaigns/{member.campaign_id}/tags"
+    auth = bearer(member.user)
+    cases = [
+        (400, {"data": "{", "content_type": "application/json"}),
+        (415, {"data": "name=x", "content_type": "text/plain"}),
+        (
+            413,
+            {
+                "data": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
+                "content_type": "application/json",
+            },
+        ),
+    ]
+    for status, body in cases:
+        response = client.post(url, **body, **auth)
+        assert response.status_code == status
+        assert_documented(response, url)
+    response = client.post(f"{url}/1", {}, **auth)
+    assert response.status_code == 405
+    assert_documented(response, f"{url}/1", "get")
+    settings.CAMPAIGN_API_RATE_LIMIT = 1
+    client.get(url, **auth)
+    response = client.get(url, **auth)
+    assert response.status_code == 429
+    assert_documented(response, url, "get")
+
+
+def test_the_shared_refusals_of_a_workspace_method_are_documented(
+    client, bearer, assert_documented, settings
+):
+    member = WorkspaceMemberFactory()
+    auth = bearer(member.user)
+    url = "/api/v1/conversations/get"
+    response = client.post(
+        url, "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1), "application/json", **auth
+    )
+    assert response.status_code == 413
+    assert_documented(response, url)
+    settings.WORKSPACE_API_RATE_LIMIT = 1
+    client.post(url, {"workspace_id": member.workspace_id}, **auth)
+    response = client.post(url, {"workspace_id": member.workspace_id}, **auth)
+    assert response.status_code == 429
+    assert_documented(response, url)

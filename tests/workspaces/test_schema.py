@@ -30,5 +30,5 @@ def test_an_operation_names_its_parameters_and_error_body(schema):
 
     assert operation["operationId"] == "twist_conversations_mark_read"
     assert set(component["properties"]) == {"id", "conversation_id", "obj_index", "message_id"}
-    assert set(operation["responses"]) == {"200", "400", "401", "403", "404"}
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "413", "429", "500"}
     assert "messages:write" in operation["description"]

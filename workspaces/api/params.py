@@ -156,6 +156,8 @@ class ObjectListField(serializers.ListField):
                 self._reject()
         if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
             self._reject()
+        if _holds_a_nul(data):
+            self._reject()
         for item in data:
             self.validate_item(item)
         return data
@@ -167,6 +169,22 @@ class ObjectListField(serializers.ListField):
         raise serializers.ValidationError(
             f"Not a list of {self.error_code} objects.", code=self.error_code
         )
+
+
+def _holds_a_nul(value) -> bool:
+    """A NUL character in any key or string: PostgreSQL's jsonb cannot store one (a 500)."""
+    pending = [value]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return True
+        elif isinstance(node, dict):
+            pending.extend(node.keys())
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return False
 
 
 class AttachmentListField(ObjectListField):
