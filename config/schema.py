@@ -33,12 +33,16 @@ TAGS = {
         "campaign characters": "The campaign's characters, which conversations and messages name.",
         "campaign tags": "The campaign's tags, which conversations carry.",
         "campaigns": "The caller's profile and campaigns.",
+        "campaign reports": "Parley's extension: report a message to the moderators, and "
+        "follow one's own reports.",
     },
     TWIST: {
         "workspace conversations": "Twist's direct-message conversations of a workspace.",
         "workspace conversation messages": "The messages of a conversation, newest first.",
         "workspace users": "The caller.",
         "workspaces": "The workspaces the caller belongs to.",
+        "workspace reports": "Parley's extension: report a message to the moderators, and "
+        "follow one's own reports.",
     },
 }
 
@@ -102,6 +106,14 @@ def _kanka_operations() -> dict[tuple[str, str], Operation]:
         ("get", "/api/1.0/campaigns/{campaign_id}"): Operation(
             "campaigns", "kanka_campaigns_get", "Get a campaign"
         ),
+        (
+            "post",
+            "/api/1.0/campaigns/{campaign_id}/conversations/{conversation_id}"
+            "/conversation_messages/{message_id}/report",
+        ): Operation("campaign reports", "kanka_conversation_messages_report", "Report a message"),
+        ("get", "/api/1.0/campaigns/{campaign_id}/reports"): Operation(
+            "campaign reports", "kanka_reports_list", "List the caller's reports in a campaign"
+        ),
     }
     # Where the resource's own verb reads better than the generic one.
     own_words = {
@@ -146,6 +158,13 @@ TWIST_METHODS = {
     "users/get_session_user": "Get the token's user",
     "workspaces/get": "List the caller's workspaces",
     "workspaces/getone": "Get a workspace",
+    "conversation_messages/report": "Report a message",
+    "reports/get": "List the caller's reports in a workspace",
+}
+# Parley's own methods, each under its own tag whatever its path.
+TWIST_OWN_TAGS = {
+    "conversation_messages/report": "workspace reports",
+    "reports/get": "workspace reports",
 }
 TWIST_TAGS = {
     "conversations": "workspace conversations",
@@ -156,7 +175,9 @@ TWIST_TAGS = {
 
 OPERATIONS: dict[tuple[str, str], Operation] = _kanka_operations() | {
     ("post", f"{TWIST_PREFIX}{method}"): Operation(
-        TWIST_TAGS[method.split("/")[0]], "twist_" + method.replace("/", "_"), summary
+        TWIST_OWN_TAGS.get(method) or TWIST_TAGS[method.split("/")[0]],
+        "twist_" + method.replace("/", "_"),
+        summary,
     )
     for method, summary in TWIST_METHODS.items()
 }

@@ -6,7 +6,7 @@ gets the model's 404 body (never a routing 404 or a 500).
 
 from django.urls import path, re_path
 
-from campaigns.api import views
+from campaigns.api import reports, views
 from campaigns.api.errors import page_not_found
 
 LIST = {"get": "list", "post": "create"}
@@ -40,5 +40,15 @@ urlpatterns = [
     *resource(f"{CONVERSATION}/conversation_messages", views.MessageViewSet, "message", "messages"),
     *resource(f"{CAMPAIGN}/characters", views.CharacterViewSet, "character", "characters"),
     *resource(f"{CAMPAIGN}/tags", views.TagViewSet, "tag", "tags"),
+    path(
+        f"{CONVERSATION}/conversation_messages/<str:message_id>/report",
+        reports.MessageReportView.as_view(),
+        name="kanka-message-report",
+    ),
+    path(
+        f"{CAMPAIGN}/reports",
+        reports.ReportListView.as_view({"get": "list"}),
+        name="kanka-reports",
+    ),
     re_path(r"^.*$", page_not_found),
 ]

@@ -32,7 +32,7 @@ def test_every_operation_has_a_summary_and_a_readable_unique_operation_id(docume
     found = operations(document)
     ids = [operation["operationId"] for _, _, operation in found]
 
-    assert len(found) == len(OPERATIONS) == 56
+    assert len(found) == len(OPERATIONS) == 60
     for method, path, operation in found:
         assert operation["summary"], (method, path)
         assert OPERATION_ID.fullmatch(operation["operationId"]), operation["operationId"]

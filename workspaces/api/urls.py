@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from workspaces.api import views
+from workspaces.api import reports, views
 from workspaces.api.base import UnknownMethodView
 
 METHODS = {
@@ -29,6 +29,7 @@ METHODS = {
     "workspaces/get": views.WorkspaceGet,
     "workspaces/getone": views.WorkspaceGetOne,
     "users/get_session_user": views.SessionUser,
+    **reports.METHODS,
 }
 
 urlpatterns = [path(route, view.as_view()) for route, view in METHODS.items()] + [
