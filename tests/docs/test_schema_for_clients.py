@@ -89,7 +89,7 @@ def test_target_id_is_explained_where_it_is_filtered_and_written(document):
 def test_every_workspace_method_notes_that_it_answers_get_too(document):
     twist = [op for _, path, op in operations(document) if path.startswith("/api/v1/")]
 
-    assert len(twist) == 23
+    assert len(twist) == 25
     for operation in twist:
         assert "Also answers GET" in operation["description"], operation["operationId"]
 
