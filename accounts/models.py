@@ -20,6 +20,9 @@ class User(AbstractUser):
     )
     suspension_reason = models.CharField(max_length=500, blank=True, editable=False)
 
+    class Meta(AbstractUser.Meta):
+        permissions = [("suspend_user", "Can suspend users")]
+
     def __str__(self):
         return self.username
 
@@ -54,6 +57,9 @@ class PersonalAccessToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Written at most once a minute per token (accounts.tokens.token_record_use).
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        permissions = [("revoke_personalaccesstoken", "Can revoke personal access tokens")]
 
     def __str__(self):
         return self.name or f"token #{self.pk}"

@@ -35,8 +35,11 @@ if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
+# A suspended user's sessions end and they cannot log in (accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["accounts.backends.ParleyModelBackend"]
+
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin.ParleyAdminConfig",  # django.contrib.admin, with Parley's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -190,6 +193,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "accounts.authentication.SessionReadsOnlyBySafeMethods",
+        "accounts.authentication.SuspendedUsersOnlyRead",
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
