@@ -41,11 +41,13 @@ def render_message(content: str, names: dict[int, str]) -> str:
         if match["user"]:
             name = names.get(int(match["user"])) or match["mention"]
             parts.append(f'<span class="mention">@{escape(name)}</span>')
+        elif match["target"]:
+            parts.append(f'<a href="{escape(match["target"])}">{escape(match["label"])}</a>')
         else:
-            href, text = (
-                (match["target"], match["label"]) if match["target"] else (match["url"],) * 2
-            )
-            parts.append(f'<a href="{escape(href)}">{escape(text)}</a>')
+            # A sentence's final punctuation is not part of the URL it ends with.
+            url = match["url"].rstrip(".,;:!?")
+            position -= len(match["url"]) - len(url)
+            parts.append(f'<a href="{escape(url)}">{escape(url)}</a>')
     parts.append(escape((content or "")[position:]))
     html = "".join(parts).replace("\n", "<br>")
     return nh3.clean(
