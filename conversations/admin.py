@@ -287,11 +287,10 @@ class ConversationAdmin(ReadOnlyModelAdmin):
         "__str__",
         "scope",
         "participants",
-        "message_count",
-        "last_activity_at",
+        "messages",
+        "last_activity",
         "privacy",
-        "is_closed",
-        "deleted",
+        "state",
     )
     list_select_related = ("campaign", "workspace")
     list_filter = (ScopeFilter, PrivacyFilter, "is_closed", DeletedFilter)
@@ -335,6 +334,21 @@ class ConversationAdmin(ReadOnlyModelAdmin):
     def privacy(self, obj):
         return privacy_label(obj, obj.participant_total)
 
+    # Short headers and dates: the list stays readable at 1,400 px with the sidebar.
+    @admin.display(description="messages", ordering="message_count")
+    def messages(self, obj):
+        return obj.message_count
+
+    @admin.display(description="last activity", ordering="last_activity_at")
+    def last_activity(self, obj):
+        return localtime(obj.last_activity_at).strftime("%Y-%m-%d %H:%M")
+
+    @admin.display(description="state", ordering="deleted_at")
+    def state(self, obj):
+        if obj.deleted_at is not None:
+            return "deleted"
+        return "closed" if obj.is_closed else "open"
+
     def get_search_results(self, request, queryset, search_term):
         """Also conversations with a message containing the term, among the newest messages.
 
@@ -360,10 +374,6 @@ class ConversationAdmin(ReadOnlyModelAdmin):
     @admin.display(description="participants", ordering="participant_total")
     def participants(self, obj):
         return obj.participant_total
-
-    @admin.display(description="deleted", boolean=True, ordering="deleted_at")
-    def deleted(self, obj):
-        return obj.deleted_at is not None
 
     close = _conversation_action(
         "close",

@@ -63,9 +63,9 @@ def test_changelist_shows_scope_counts_and_state(mod_client, conversation_with_m
     html = response.content.decode()
     assert f"Campaign: {conversation.campaign.name}" in html
     assert "Workspace: Night shift" in html
-    for column in ("column-scope", "column-participants", "column-message_count"):
+    for column in ("column-scope", "column-participants", "column-messages"):
         assert column in html
-    for column in ("column-last_activity_at", "column-is_closed", "column-deleted"):
+    for column in ("column-last_activity", "column-privacy", "column-state"):
         assert column in html
 
 
