@@ -1,7 +1,8 @@
 import os
+import time
+from types import SimpleNamespace
 
 import pytest
-from django.db import connection
 
 from accounts.tokens import access_token_lookup, personal_token_create, token_record_use
 
@@ -35,13 +36,6 @@ def bearer():
     return make
 
 
-@pytest.fixture
-def api_client():
-    from rest_framework.test import APIClient
-
-    return APIClient()
-
-
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache; each test starts from zero."""
@@ -53,5 +47,12 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def is_postgres():
-    return connection.vendor == "postgresql"
+def one_rate_window(monkeypatch):
+    """The rate limiter's clock stands still mid-minute, so a test's requests share one window.
+
+    On the real clock a test that crosses a minute boundary starts a fresh count.
+    """
+    from config import throttling
+
+    now = (time.time() // throttling.WINDOW_SECONDS + 0.5) * throttling.WINDOW_SECONDS
+    monkeypatch.setattr(throttling, "time", SimpleNamespace(time=lambda: now))

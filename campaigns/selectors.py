@@ -10,7 +10,8 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from campaigns.models import Campaign, CampaignMember, Character, Tag
 from conversations import exceptions
 from conversations.ids import is_valid_id, row_by_id
-from conversations.policy import Role
+from conversations.models import Conversation
+from conversations.policy import Role, can_see_private
 from conversations.scope import entity_tags_prefetch
 
 
@@ -18,10 +19,19 @@ class TagNotFound(exceptions.NotFound):
     resource = "tag"
 
 
-def _my_role(user) -> Subquery:
+def _my_role(user, *, campaign_ref: str = "pk") -> Subquery:
     return Subquery(
-        CampaignMember.objects.filter(campaign=OuterRef("pk"), user=user).values("role")[:1]
+        CampaignMember.objects.filter(campaign=OuterRef(campaign_ref), user=user).values("role")[:1]
     )
+
+
+def _role_in(campaign: Campaign | None, my_role: str | None, campaign_id) -> Role:
+    """The role from the membership, visitor of a public campaign, else CampaignNotFound."""
+    if campaign is not None and my_role:
+        return Role(my_role)
+    if campaign is not None and campaign.is_public:
+        return Role.VISITOR
+    raise exceptions.CampaignNotFound(object_id=campaign_id)
 
 
 def access_campaign(*, user, campaign_id) -> tuple[Campaign, Role]:
@@ -31,13 +41,38 @@ def access_campaign(*, user, campaign_id) -> tuple[Campaign, Role]:
         if is_valid_id(campaign_id)
         else None
     )
-    if campaign is None:
-        raise exceptions.CampaignNotFound(object_id=campaign_id)
-    if campaign.my_role:
-        return campaign, Role(campaign.my_role)
-    if campaign.is_public:
-        return campaign, Role.VISITOR
-    raise exceptions.CampaignNotFound(object_id=campaign_id)
+    return campaign, _role_in(campaign, getattr(campaign, "my_role", None), campaign_id)
+
+
+def access_campaign_conversation(
+    *, user, campaign_id, conversation_id
+) -> tuple[Conversation, Role]:
+    """The parent of a nested URL (participants, messages) with its campaign and the user's role.
+
+    One query for the conversation row, its campaign and the role: what a
+    message or participant handler needs, without the tags and participant
+    count a conversation's own output loads. The errors are access_campaign's,
+    then ConversationNotFound (deleted, or private and the role sees no
+    private ones), in that order.
+    """
+    conversation = None
+    if is_valid_id(campaign_id) and is_valid_id(conversation_id):
+        conversation = (
+            Conversation.objects.filter(
+                pk=conversation_id, campaign_id=campaign_id, deleted_at__isnull=True
+            )
+            .select_related("campaign")
+            .annotate(my_role=_my_role(user, campaign_ref="campaign_id"))
+            .first()
+        )
+    if conversation is None:
+        # Rare: tell a missing campaign from a missing conversation.
+        access_campaign(user=user, campaign_id=campaign_id)
+        raise exceptions.ConversationNotFound(object_id=conversation_id)
+    role = _role_in(conversation.campaign, conversation.my_role, campaign_id)
+    if conversation.is_private and not can_see_private(role):
+        raise exceptions.ConversationNotFound(object_id=conversation_id)
+    return conversation, role
 
 
 def campaigns_of_user(*, user) -> QuerySet[Campaign]:

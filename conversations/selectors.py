@@ -11,7 +11,6 @@ from django.db.models import (
     F,
     FilteredRelation,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
 )
@@ -94,22 +93,31 @@ def _with_my_state(queryset: QuerySet[Conversation], user) -> QuerySet[Conversat
 
 
 def _shaped_for_workspace(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    return queryset.select_related(
-        "last_message__created_by", "last_message__conversation"
-    ).prefetch_related(
-        Prefetch(
-            "participants",
-            queryset=Participant.objects.filter(user__isnull=False).order_by("id"),
-            to_attr="user_participants",
-        ),
-        Prefetch("last_message__mentions", queryset=Mention.objects.order_by("id")),
-    )
+    """The joined parts only: the adapter loads user ids and mentions for a whole page at once."""
+    return queryset.select_related("last_message__created_by")
 
 
 def conversations_of_user(*, user: User, workspace) -> QuerySet[Conversation]:
     """The workspace conversations the user takes part in, with the user's state."""
     queryset = Conversation.objects.filter(workspace=workspace, deleted_at__isnull=True)
     return _shaped_for_workspace(_with_my_state(queryset, user))
+
+
+def visible_workspace_conversation(*, user: User, conversation_id: int) -> QuerySet[Conversation]:
+    """The conversation (at most one row) if the user may see it, with the user's state.
+
+    Visible: a live workspace conversation the user takes part in, as a member
+    of its workspace (`my_role`, the membership role). A queryset, so a read
+    can carry the check as a subquery of its own query.
+    """
+    queryset = Conversation.objects.filter(
+        pk=conversation_id, workspace__isnull=False, deleted_at__isnull=True
+    )
+    return (
+        _with_my_state(queryset, user)
+        .annotate(my_role=workspace_role_subquery(user))
+        .filter(my_role__isnull=False)
+    )
 
 
 def access_workspace_conversation(*, user: User, conversation_id) -> tuple[Conversation, Role]:
@@ -120,15 +128,9 @@ def access_workspace_conversation(*, user: User, conversation_id) -> tuple[Conve
     """
     conversation = None
     if is_valid_id(conversation_id):
-        queryset = Conversation.objects.filter(
-            pk=conversation_id, workspace__isnull=False, deleted_at__isnull=True
-        )
-        conversation = (
-            _shaped_for_workspace(_with_my_state(queryset, user))
-            .annotate(my_role=workspace_role_subquery(user))
-            .first()
-        )
-    if conversation is None or conversation.my_role is None:
+        visible = visible_workspace_conversation(user=user, conversation_id=conversation_id)
+        conversation = _shaped_for_workspace(visible).first()
+    if conversation is None:
         raise exceptions.ConversationNotFound(object_id=conversation_id)
     return conversation, workspace_role(conversation.my_role)
 
@@ -169,9 +171,13 @@ def unread_of_user(*, user: User, workspace) -> list[dict]:
 
 
 def messages_for_output(queryset: QuerySet[Message]) -> QuerySet[Message]:
-    """Messages with what the workspace API renders: creator, conversation, mentions."""
-    return queryset.select_related("created_by", "conversation").prefetch_related(
-        Prefetch("mentions", queryset=Mention.objects.order_by("id"))
+    """Messages with the creator and `workspace_id` the workspace API renders.
+
+    `workspace_id` is a column of the join, not a Conversation built per row;
+    the adapter loads the mentions of a whole page at once.
+    """
+    return queryset.select_related("created_by").annotate(
+        workspace_id=F("conversation__workspace_id")
     )
 
 

@@ -1,7 +1,7 @@
 """The campaign API's error bodies (Kanka's `handleApiErrors`, campaign-api.md §2.8).
 
 Every failure of a campaign-API view goes through `exception_handler` (chosen
-per view by `CampaignAPIView.get_exception_handler`): domain errors, DRF
+per view by `KankaView.get_exception_handler`): domain errors, DRF
 errors, Http404 and anything unexpected all come out as Kanka's JSON, never as
 HTML or a Django 500 page.
 """
@@ -28,6 +28,8 @@ UNAUTHENTICATED = (
 MISSING_TOKEN = "Missing authentication token. Send the header Authorization: Bearer <token>."
 METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 UNAUTHORIZED = "This action is unauthorized."
+# Laravel's text for an unknown route (a bare `{"error"}`) and for a view's Http404 (with `code`).
+PAGE_NOT_FOUND = "Page not found"
 
 # Kanka's 404 names the Laravel model that was not found.
 MODEL_NAMES = {
@@ -74,7 +76,7 @@ def _response_for(exc, context) -> Response:
     if isinstance(exc, drf.MethodNotAllowed):
         return _method_not_allowed(context)
     if isinstance(exc, Http404 | drf.NotFound):
-        return _error(404, "Page not found")
+        return _error(404, PAGE_NOT_FOUND)
     if isinstance(exc, RequestDataTooBig):
         return _error(413, "The request body is too large.")
     if isinstance(exc, SuspiciousOperation):
@@ -147,4 +149,4 @@ def page_not_found(request, *args, **kwargs):
     would meet Django's HTML CSRF page before this view, although there is
     nothing here a forged request could change.
     """
-    return JsonResponse({"error": "Page not found"}, status=404)
+    return JsonResponse({"error": PAGE_NOT_FOUND}, status=404)

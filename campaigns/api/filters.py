@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from campaigns.api.targets import TARGET_NAMES, TARGETS_BY_ID, target_of_name
 from campaigns.models import Entity
 from conversations.ids import MAX_ID
 from conversations.models import Conversation, Message
@@ -146,10 +147,11 @@ class ConversationFilter(django_filters.rest_framework.FilterSet):
     is_private = django_filters.rest_framework.BooleanFilter()
     is_closed = django_filters.rest_framework.BooleanFilter()
     target = django_filters.ChoiceFilter(
-        choices=[("users", "users"), ("members", "members"), ("characters", "characters")],
-        method="filter_target",
+        choices=[(name, name) for name in TARGET_NAMES], method="filter_target"
     )
-    target_id = TargetIdFilter(choices=[(1, "1"), (2, "2")], coerce=int, method="filter_target_id")
+    target_id = TargetIdFilter(
+        choices=[(pk, str(pk)) for pk in TARGETS_BY_ID], coerce=int, method="filter_target_id"
+    )
     tags = AnyTagFilter()
     created_by = IdFilter(field_name="created_by_id", label="created_by")
 
@@ -163,11 +165,10 @@ class ConversationFilter(django_filters.rest_framework.FilterSet):
         return self.request.parser_context["view"].role
 
     def filter_target(self, queryset, name, value):
-        target = "characters" if value == "characters" else "members"
-        return queryset.filter(target=target)
+        return queryset.filter(target=target_of_name(value))
 
     def filter_target_id(self, queryset, name, value):
-        return queryset.filter(target="members" if value == 1 else "characters")
+        return queryset.filter(target=TARGETS_BY_ID[value])
 
 
 class MessageFilter(django_filters.rest_framework.FilterSet):

@@ -6,22 +6,17 @@ caller's own reports in the campaign. Kanka's error bodies and rate limit,
 like every other campaign-API route.
 """
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.generics import GenericAPIView
 
 from campaigns.api.fields import KankaDateTimeField, laravel
-from campaigns.api.views import ERRORS, WRITE_ERRORS, CampaignAPIMixin, CampaignViewSet
+from campaigns.api.openapi import ERRORS, WRITE_ERRORS, envelope, path_ids
+from campaigns.api.views.base import InCampaignViewSet, InConversationViewSet
 from conversations import selectors
 from conversations.models import Report
 from conversations.services.reports import report_submit
 
 TAG = "campaign reports"  # config/schema.py lists it under the campaign API
-
-
-def _path(*names: str) -> list[OpenApiParameter]:
-    return [OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH) for name in names]
 
 
 class ReportInput(serializers.Serializer):
@@ -51,10 +46,11 @@ class ReportOutput(serializers.Serializer):
     resolved_at = KankaDateTimeField(allow_null=True)
 
 
-class MessageReportView(CampaignAPIMixin, GenericAPIView):
+class MessageReportView(InConversationViewSet):
     """Report a message to the moderators; reporting again updates the caller's one report."""
 
-    conversation_scoped = True
+    noun = "Report"
+    queryset = Report.objects.none()
     serializer_class = ReportInput
 
     def get_view_name(self) -> str:
@@ -62,14 +58,11 @@ class MessageReportView(CampaignAPIMixin, GenericAPIView):
 
     @extend_schema(
         tags=[TAG],
-        parameters=_path("campaign_id", "conversation_id", "message_id"),
+        parameters=path_ids("campaign_id", "conversation_id", "message_id"),
         request=ReportInput,
-        responses={
-            200: inline_serializer("KankaReportEnvelope", {"data": ReportOutput()}),
-            **WRITE_ERRORS,
-        },
+        responses={200: envelope("KankaReportEnvelope", ReportOutput()), **WRITE_ERRORS},
     )
-    def post(self, request, **kwargs):
+    def create(self, request, **kwargs):
         message = selectors.message_in_conversation(
             conversation=self.conversation, message_id=kwargs["message_id"]
         )
@@ -80,19 +73,17 @@ class MessageReportView(CampaignAPIMixin, GenericAPIView):
         return self.render_one(report, ReportOutput)
 
 
-class ReportListView(CampaignViewSet):
+class ReportListView(InCampaignViewSet):
     """The caller's own reports in the campaign, newest change first, with their state."""
 
     noun = "Report"
     queryset = Report.objects.none()
-    output_class = ReportOutput
 
     @extend_schema(
         tags=[TAG],
-        parameters=_path("campaign_id"),
+        parameters=path_ids("campaign_id"),
         responses={200: ReportOutput(many=True), **ERRORS},
     )
     def list(self, request, **kwargs):
-        return self.render_page(
-            selectors.reports_of_user(user=request.user, campaign=self.campaign)
-        )
+        reports = selectors.reports_of_user(user=request.user, campaign=self.campaign)
+        return self.render_page(reports, ReportOutput)

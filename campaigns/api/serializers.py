@@ -5,6 +5,7 @@ messages are Laravel's, since Kanka clients show them. Output serializers read
 only what the selectors loaded (entity, `entity.tag_list`, annotated counts).
 """
 
+from django.conf import settings
 from django.utils.html import strip_tags
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -19,13 +20,11 @@ from campaigns.api.fields import (
     laravel_bool,
     laravel_int,
 )
+from campaigns.api.targets import TARGET_IDS, TARGET_NAMES, TARGETS_BY_ID, target_of_name
 from campaigns.api.throttling import limit_for
 from campaigns.images import ImageRejected, image_from_upload
 from conversations.ids import MAX_ID
 from conversations.models import Conversation
-
-TARGETS_BY_ID = {1: Conversation.Target.MEMBERS, 2: Conversation.Target.CHARACTERS}
-TARGET_IDS = {value: key for key, value in TARGETS_BY_ID.items()}
 
 
 def _id_field(name: str, **kwargs) -> serializers.IntegerField:
@@ -82,6 +81,7 @@ class EntityInput(serializers.Serializer):
                 "The selected tags is invalid.",
             ),
         ),
+        source="tag_ids",
         required=False,
         allow_null=True,
         allow_empty=True,
@@ -141,12 +141,12 @@ class EntityInput(serializers.Serializer):
 
 class ConversationInput(EntityInput):
     target = serializers.ChoiceField(
-        choices=["users", "members", "characters"],
+        choices=list(TARGET_NAMES),
         required=False,
         error_messages=laravel("target"),
     )
     target_id = serializers.ChoiceField(
-        choices=[1, 2], required=False, error_messages=laravel("target_id")
+        choices=list(TARGETS_BY_ID), required=False, error_messages=laravel("target_id")
     )
     is_closed = serializers.BooleanField(
         required=False, allow_null=True, error_messages=laravel_bool("is_closed")
@@ -163,11 +163,7 @@ class ConversationInput(EntityInput):
         if target_id is not None:
             attrs["target"] = TARGETS_BY_ID[target_id]
         elif target is not None:
-            attrs["target"] = (
-                Conversation.Target.CHARACTERS
-                if target == "characters"
-                else Conversation.Target.MEMBERS
-            )
+            attrs["target"] = target_of_name(target)
         return attrs
 
 
@@ -188,7 +184,8 @@ class CharacterInput(EntityInput):
 
 class TagInput(EntityInput):
     colour = _optional_text("colour", max_length=20)
-    tag_id = _id_field("tag_id", required=False, allow_null=True)
+    # The parent tag: `tag_id` on the wire, `parent_id` in the services.
+    tag_id = _id_field("tag_id", source="parent_id", required=False, allow_null=True)
 
     blank_to_empty = ("entry", "colour")
 
@@ -217,7 +214,13 @@ class ParticipantInput(serializers.Serializer):
 class MessageInput(serializers.Serializer):
     """`message` as sent (Kanka stores it raw); the author is the client's to give, or none."""
 
-    message = serializers.CharField(trim_whitespace=False, error_messages=laravel("message"))
+    # Capped by MESSAGE_MAX_LENGTH (read at start-up, so the schema shows it):
+    # longer is Kanka's 422 on `message` and nothing is stored.
+    message = serializers.CharField(
+        trim_whitespace=False,
+        max_length=settings.MESSAGE_MAX_LENGTH,
+        error_messages=laravel("message"),
+    )
     character_id = _id_field("character_id", required=False, allow_null=True)
     user_id = _id_field("user_id", required=False, allow_null=True)
 

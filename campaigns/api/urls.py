@@ -6,8 +6,14 @@ gets the model's 404 body (never a routing 404 or a 500).
 
 from django.urls import path, re_path
 
-from campaigns.api import reports, views
+from campaigns.api import reports
 from campaigns.api.errors import page_not_found
+from campaigns.api.views.campaigns import CampaignReadViewSet, ProfileView
+from campaigns.api.views.characters import CharacterViewSet
+from campaigns.api.views.conversations import ConversationViewSet
+from campaigns.api.views.messages import MessageViewSet
+from campaigns.api.views.participants import ParticipantViewSet
+from campaigns.api.views.tags import TagViewSet
 
 LIST = {"get": "list", "post": "create"}
 DETAIL = {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
@@ -25,24 +31,22 @@ def resource(prefix: str, viewset, name: str, plural: str) -> list:
 
 
 urlpatterns = [
-    path("profile", views.ProfileView.as_view(), name="kanka-profile"),
-    path("campaigns", views.CampaignListViewSet.as_view({"get": "list"}), name="kanka-campaigns"),
-    path(CAMPAIGN, views.CampaignListViewSet.as_view({"get": "retrieve"}), name="kanka-campaign"),
-    *resource(
-        f"{CAMPAIGN}/conversations", views.ConversationViewSet, "conversation", "conversations"
-    ),
+    path("profile", ProfileView.as_view(), name="kanka-profile"),
+    path("campaigns", CampaignReadViewSet.as_view({"get": "list"}), name="kanka-campaigns"),
+    path(CAMPAIGN, CampaignReadViewSet.as_view({"get": "retrieve"}), name="kanka-campaign"),
+    *resource(f"{CAMPAIGN}/conversations", ConversationViewSet, "conversation", "conversations"),
     *resource(
         f"{CONVERSATION}/conversation_participants",
-        views.ParticipantViewSet,
+        ParticipantViewSet,
         "participant",
         "participants",
     ),
-    *resource(f"{CONVERSATION}/conversation_messages", views.MessageViewSet, "message", "messages"),
-    *resource(f"{CAMPAIGN}/characters", views.CharacterViewSet, "character", "characters"),
-    *resource(f"{CAMPAIGN}/tags", views.TagViewSet, "tag", "tags"),
+    *resource(f"{CONVERSATION}/conversation_messages", MessageViewSet, "message", "messages"),
+    *resource(f"{CAMPAIGN}/characters", CharacterViewSet, "character", "characters"),
+    *resource(f"{CAMPAIGN}/tags", TagViewSet, "tag", "tags"),
     path(
         f"{CONVERSATION}/conversation_messages/<str:message_id>/report",
-        reports.MessageReportView.as_view(),
+        reports.MessageReportView.as_view({"post": "create"}),
         name="kanka-message-report",
     ),
     path(

@@ -94,8 +94,34 @@ def api(client, bearer):
     return Api(client, bearer)
 
 
+def nested_url(resource, conversation, pk=None):
+    """A conversation's `conversation_messages` or `conversation_participants`, or one of them."""
+    base = f"campaigns/{conversation.campaign_id}/conversations/{conversation.pk}/{resource}"
+    return base if pk is None else f"{base}/{pk}"
+
+
 def add_message(conversation, user, content="Hello", **kwargs):
     """A message through the domain service, so counters agree with rows."""
     return services.message_add(
         actor=user, role=Role.ADMIN, conversation=conversation, content=content, **kwargs
     )
+
+
+# Headers that differ between any two requests, whatever the method.
+PER_REQUEST_HEADERS = {"X-Request-ID", "X-RateLimit-Remaining"}
+
+
+def assert_head_matches_get(api, path, user):
+    """HEAD answers as GET does: same status and headers, Content-Length included, no body.
+
+    Django's test client drops a HEAD response's body itself (as a server would), so an
+    empty body proves nothing here; GET's Content-Length shows HEAD built the same answer.
+    """
+    get = api("get", path, user)
+    head = api("head", path, user)
+
+    assert (head.status_code, get.status_code) == (200, 200)
+    assert head.content == b""
+    assert {k: v for k, v in head.items() if k not in PER_REQUEST_HEADERS} == {
+        k: v for k, v in get.items() if k not in PER_REQUEST_HEADERS
+    }

@@ -11,9 +11,8 @@ import json
 import pytest
 from django.test import Client
 
-from campaigns.models import Character, Entity, Tag
-from conversations.models import Conversation, Message, Participant
 from tests.campaigns.conftest import add_message
+from tests.dbstate import database_snapshot as snapshot
 from tests.factories import CharacterFactory, ParticipantFactory, TagFactory
 
 BROWSER = "application/json, text/html"
@@ -70,14 +69,6 @@ def request(browser, method, path, body, ids, **headers):
     return getattr(browser, method)(
         url, json.dumps(body), content_type="application/json", headers=headers
     )
-
-
-def snapshot():
-    """Everything a campaign-API write could change."""
-    return [
-        list(model.objects.order_by("pk").values())
-        for model in (Conversation, Participant, Message, Entity, Character, Tag)
-    ]
 
 
 @pytest.mark.parametrize(("method", "path", "body"), WRITES)

@@ -2,8 +2,9 @@
 
 import pytest
 
-from campaigns.api import views
+from campaigns.api.views import conversations as conversation_views
 from conversations.models import Conversation
+from tests.dbstate import database_snapshot
 from tests.factories import CampaignConversationFactory
 
 UNAUTHENTICATED = {
@@ -85,6 +86,9 @@ def test_malformed_ids_are_404_never_500(api, campaign, admin, conversation, bad
 
 
 def test_wrong_method_is_405_with_the_supported_methods(api, campaign, admin, conversation):
+    api.auth(admin)
+    before = database_snapshot()
+
     response = api("post", f"campaigns/{campaign.pk}/conversations/{conversation.pk}", admin, {})
 
     assert response.status_code == 405
@@ -93,9 +97,13 @@ def test_wrong_method_is_405_with_the_supported_methods(api, campaign, admin, co
         "error": f"The POST method is not supported for route 1.0/campaigns/{campaign.pk}"
         f"/conversations/{conversation.pk}. Supported methods: GET, HEAD, PUT, PATCH, DELETE.",
     }
+    assert database_snapshot() == before
 
 
 def test_delete_on_a_list_is_405(api, campaign, admin):
+    api.auth(admin)
+    before = database_snapshot()
+
     response = api("delete", f"campaigns/{campaign.pk}/conversations", admin)
 
     assert response.json() == {
@@ -103,6 +111,7 @@ def test_delete_on_a_list_is_405(api, campaign, admin):
         "error": f"The DELETE method is not supported for route 1.0/campaigns/{campaign.pk}"
         "/conversations. Supported methods: GET, HEAD, POST.",
     }
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize(
@@ -117,6 +126,9 @@ def test_unknown_url_under_api_is_json_404(client, path):
 
 
 def test_validation_error_summary_counts_the_others(api, campaign, admin):
+    api.auth(admin)
+    before = database_snapshot()
+
     response = api("post", f"campaigns/{campaign.pk}/conversations", admin, {"type": "x" * 50})
 
     assert response.json() == {
@@ -127,9 +139,13 @@ def test_validation_error_summary_counts_the_others(api, campaign, admin):
             "type": ["The type may not be greater than 45 characters."],
         },
     }
+    assert database_snapshot() == before
 
 
 def test_malformed_json_is_a_json_400_not_a_500(api, campaign, admin):
+    api.auth(admin)
+    before = database_snapshot()
+
     response = api.client.post(
         f"/api/1.0/campaigns/{campaign.pk}/conversations",
         data="{not json",
@@ -139,22 +155,26 @@ def test_malformed_json_is_a_json_400_not_a_500(api, campaign, admin):
 
     assert response.status_code == 400
     assert response.json()["code"] == 400
+    assert database_snapshot() == before
 
 
 def test_an_oversized_json_body_is_413_not_a_500(api, settings, campaign, admin):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    api.auth(admin)
+    before = database_snapshot()
 
     response = api("post", f"campaigns/{campaign.pk}/conversations", admin, {"name": "x" * 200})
 
     assert response.status_code == 413
     assert response.json() == {"code": 413, "error": "The request body is too large."}
+    assert database_snapshot() == before
 
 
 def test_unexpected_error_is_500_with_kanka_body(api, campaign, admin, monkeypatch):
     def explode(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views.ConversationViewSet, "create_service", staticmethod(explode))
+    monkeypatch.setattr(conversation_views, "campaign_conversation_create", explode)
 
     response = api("post", f"campaigns/{campaign.pk}/conversations", admin, {"name": "T"})
 

@@ -88,5 +88,9 @@ def test_no_path_leaves_media_root(client, settings, tmp_path):
 def test_media_only_answers_get_and_head(client, settings):
     url = plant(settings, "conversations/image.png", png_bytes())
 
-    assert client.head(url).status_code == 200
+    head, get = client.head(url), client.get(url)
+
+    assert (head.status_code, get.status_code) == (200, 200)
+    assert head["Content-Type"] == get["Content-Type"] == "image/png"
+    assert head["Content-Length"] == get["Content-Length"] == str(len(png_bytes()))
     assert client.post(url).status_code == 405

@@ -1,11 +1,13 @@
 """`…/conversations/{conversation}/conversation_messages`."""
 
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 
 from conversations.models import Message
-from tests.campaigns.conftest import add_message
+from tests.campaigns.conftest import add_message, assert_head_matches_get, nested_url
+from tests.dbstate import database_snapshot
 from tests.factories import CampaignConversationFactory, CharacterFactory, UserFactory
 
 # The seed's keys in the seed's order, then `id` and the timestamps (decision table).
@@ -15,12 +17,7 @@ MESSAGE_KEYS = [
 ]  # fmt: skip
 
 
-def url(conversation, pk=None):
-    base = (
-        f"campaigns/{conversation.campaign_id}/conversations/{conversation.pk}"
-        "/conversation_messages"
-    )
-    return base if pk is None else f"{base}/{pk}"
+url = partial(nested_url, "conversation_messages")
 
 
 def test_list_has_the_seed_keys_then_id_and_timestamps(api, admin, player, conversation):
@@ -59,18 +56,20 @@ def test_list_has_the_seed_keys_then_id_and_timestamps(api, admin, player, conve
     assert body["meta"]["per_page"] == 15
 
 
-def test_list_query_count_is_the_same_for_2_and_50(
+def test_list_query_count_is_the_same_for_2_and_30(
     api, admin, conversation, django_assert_max_num_queries
 ):
     api.auth(admin)
     for n in range(2):
         add_message(conversation, admin, f"m{n}")
-    with django_assert_max_num_queries(7) as small:
+    # Token, the conversation with its campaign and the role, the page (its total is
+    # the conversation's message_count).
+    with django_assert_max_num_queries(3) as small:
         assert len(api("get", url(conversation), admin).json()["data"]) == 2
-    for n in range(48):
+    for n in range(28):
         add_message(conversation, admin, f"m{n}")
-    with django_assert_max_num_queries(7) as large:
-        assert len(api("get", url(conversation) + "?per_page=50", admin).json()["data"]) == 50
+    with django_assert_max_num_queries(3) as large:
+        assert len(api("get", url(conversation) + "?per_page=30", admin).json()["data"]) == 30
     assert len(small.captured_queries) == len(large.captured_queries)
 
 
@@ -106,9 +105,13 @@ def test_create_sets_the_poster_and_bumps_the_conversation(api, player, conversa
     conversation.refresh_from_db()
     assert conversation.message_count == 1
     assert conversation.updated_at > before
+    assert api("get", url(conversation, message.pk), player).json() == response.json()
 
 
 def test_create_without_message_is_422(api, admin, conversation):
+    api.auth(admin)
+    before = database_snapshot()
+
     response = api("post", url(conversation), admin, {"character_id": None})
 
     assert response.status_code == 422
@@ -117,17 +120,19 @@ def test_create_without_message_is_422(api, admin, conversation):
         "error": "The message field is required.",
         "fields": {"message": ["The message field is required."]},
     }
-    assert not Message.objects.exists()
+    assert database_snapshot() == before
 
 
 def test_create_with_an_author_outside_the_campaign_is_422(api, admin, conversation):
     stranger = UserFactory()
+    api.auth(admin)
+    before = database_snapshot()
 
     response = api("post", url(conversation), admin, {"message": "x", "user_id": stranger.pk})
 
     assert response.status_code == 422
     assert response.json()["fields"] == {"user_id": ["The selected user id is invalid."]}
-    assert not Message.objects.exists()
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize("method", ["put", "patch"])
@@ -153,6 +158,7 @@ def test_update_is_partial_and_bumps_updated_at(api, admin, player, conversation
         character.pk,
     )
     assert message.updated_at > message.created_at
+    assert api("get", url(conversation, message.pk), admin).json() == response.json()
 
 
 def test_delete_is_for_real(api, admin, conversation):
@@ -164,12 +170,16 @@ def test_delete_is_for_real(api, admin, conversation):
     assert not Message.objects.exists()
     conversation.refresh_from_db()
     assert conversation.message_count == 0
+    assert api("get", url(conversation, message.pk), admin).status_code == 404
+    assert api("get", url(conversation), admin).json()["data"] == []
 
 
 @pytest.mark.parametrize("method", ["get", "patch", "delete"])
 def test_message_of_another_conversation_is_404_and_unchanged(api, admin, conversation, method):
     elsewhere = CampaignConversationFactory(campaign=conversation.campaign)
     message = add_message(elsewhere, admin, "theirs")
+    api.auth(admin)
+    before = database_snapshot()
 
     response = api(method, url(conversation, message.pk), admin, {"message": "mine"})
 
@@ -178,8 +188,7 @@ def test_message_of_another_conversation_is_404_and_unchanged(api, admin, conver
         "code": 404,
         "error": f"No query results for model [App\\Models\\ConversationMessage] {message.pk}",
     }
-    message.refresh_from_db()
-    assert message.content == "theirs"
+    assert database_snapshot() == before
 
 
 def test_show_and_head(api, admin, conversation):
@@ -188,5 +197,62 @@ def test_show_and_head(api, admin, conversation):
     shown = api("get", url(conversation, message.pk), admin).json()["data"]
     assert shown["message"] == "hi"
     assert list(shown) == MESSAGE_KEYS
-    assert api("head", url(conversation, message.pk), admin).status_code == 200
-    assert api("head", url(conversation), admin).status_code == 200
+    assert_head_matches_get(api, url(conversation, message.pk), admin)
+    assert_head_matches_get(api, url(conversation), admin)
+
+
+@pytest.mark.parametrize("method", ["post", "put"])
+def test_message_over_the_length_cap_is_422_and_nothing_changes(
+    api, settings, admin, conversation, method
+):
+    message = add_message(conversation, admin, "short")
+    path = url(conversation) if method == "post" else url(conversation, message.pk)
+    api.auth(admin)  # the token exists before the snapshot
+    before = database_snapshot()
+
+    response = api(method, path, admin, {"message": "x" * (settings.MESSAGE_MAX_LENGTH + 1)})
+
+    assert response.status_code == 422
+    error = f"The message may not be greater than {settings.MESSAGE_MAX_LENGTH} characters."
+    assert response.json() == {"code": 422, "error": error, "fields": {"message": [error]}}
+    assert database_snapshot() == before
+
+
+def test_message_at_the_length_cap_is_stored(api, settings, admin, conversation):
+    content = "é" * settings.MESSAGE_MAX_LENGTH  # characters, not bytes
+
+    response = api("post", url(conversation), admin, {"message": content})
+
+    assert response.status_code == 200
+    assert Message.objects.get(pk=response.json()["data"]["id"]).content == content
+
+
+def test_every_page_holds_its_messages_in_posting_order(api, admin, conversation):
+    """Pages near the end are read from the end (pagination.py): same rows as from the start."""
+    posted = [add_message(conversation, admin, f"m{n}").pk for n in range(7)]
+
+    pages = [
+        [
+            m["id"]
+            for m in api("get", url(conversation) + f"?per_page=2&page={n}", admin).json()["data"]
+        ]
+        for n in range(1, 6)
+    ]
+
+    assert pages == [posted[0:2], posted[2:4], posted[4:6], posted[6:7], []]
+
+
+def test_meta_links_show_laravels_window_of_pages(api, admin, conversation):
+    """The first and last two pages, three either side of the current one, "..." for each gap."""
+    for n in range(20):
+        add_message(conversation, admin, f"m{n}")
+
+    links = api("get", url(conversation) + "?per_page=1&page=10", admin).json()["meta"]["links"]
+
+    numbers = ["7", "8", "9", "10", "11", "12", "13"]
+    labels = ["&laquo; Previous", "1", "2", "...", *numbers, "...", "19", "20", "Next &raquo;"]
+    assert [link["label"] for link in links] == labels
+    assert [link["label"] for link in links if link["active"]] == ["10"]
+    assert [link["url"] for link in links if link["label"] == "..."] == [None, None]
+    assert links[0]["url"].endswith("?per_page=1&page=9")
+    assert links[5]["url"].endswith("?per_page=1&page=8")

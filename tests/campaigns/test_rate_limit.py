@@ -7,7 +7,7 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture
-def limit(settings):
+def limit(settings, one_rate_window):
     settings.CAMPAIGN_API_RATE_LIMIT = 3
     settings.CAMPAIGN_API_SUBSCRIBER_RATE_LIMIT = 5
     return 3

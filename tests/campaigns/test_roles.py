@@ -2,8 +2,9 @@
 
 import pytest
 
-from conversations.models import Conversation, Message, Participant
+from conversations.models import Conversation, Message
 from tests.campaigns.conftest import add_message
+from tests.dbstate import database_snapshot
 from tests.factories import (
     CampaignConversationFactory,
     CharacterFactory,
@@ -99,9 +100,16 @@ def test_role_matrix(
     actor = actor_for(ROLES[role_index], campaign, admin, player, stranger)
     path = f"campaigns/{campaign.pk}" + (f"/{fill(template, world)}" if template else "")
 
+    api.auth(actor)  # the token row exists before the snapshot
+    before = database_snapshot()
+
     response = api(method, path, actor, fill(body, world))
 
     assert response.status_code == expected[role_index], response.json()
+    if method == "get" or expected[role_index] != 200:
+        assert database_snapshot() == before
+    else:
+        assert database_snapshot() != before
 
 
 def test_player_updates_and_deletes_own_conversation(api, campaign, player):
@@ -109,7 +117,9 @@ def test_player_updates_and_deletes_own_conversation(api, campaign, player):
     path = f"campaigns/{campaign.pk}/conversations/{own.pk}"
 
     assert api("patch", path, player, {"name": "Mine"}).status_code == 200
+    assert api("get", path, player).json()["data"]["name"] == "Mine"
     assert api("delete", path, player).status_code == 200
+    assert api("get", path, player).status_code == 404
 
 
 def test_player_edits_and_deletes_own_message(api, campaign, player, conversation):
@@ -120,7 +130,9 @@ def test_player_edits_and_deletes_own_message(api, campaign, player, conversatio
     )
 
     assert api("patch", path, player, {"message": "edited"}).status_code == 200
+    assert api("get", path, player).json()["data"]["message"] == "edited"
     assert api("delete", path, player).status_code == 200
+    assert api("get", path, player).status_code == 404
     assert not Message.objects.filter(pk=message.pk).exists()
 
 
@@ -129,6 +141,9 @@ def test_private_conversations_are_invisible_to_non_admins(api, campaign, admin,
     campaign.save()
     private = CampaignConversationFactory(campaign=campaign, is_private=True)
     base = f"campaigns/{campaign.pk}/conversations"
+    for user in (admin, player, stranger):
+        api.auth(user)
+    before = database_snapshot()
 
     assert [c["id"] for c in api("get", base, admin).json()["data"]] == [private.pk]
     for user in (player, stranger):
@@ -137,18 +152,23 @@ def test_private_conversations_are_invisible_to_non_admins(api, campaign, admin,
         assert api("get", f"{base}/{private.pk}/conversation_messages", user).status_code == 404
         assert api("post", f"{base}/{private.pk}/conversation_messages", user, {"message": "x"}
                    ).status_code == 404  # fmt: skip
-    assert not Message.objects.exists()
+    assert database_snapshot() == before
 
 
 def test_only_admins_make_a_conversation_private(api, campaign, admin, player):
     base = f"campaigns/{campaign.pk}/conversations"
+    api.auth(player)
+    before = database_snapshot()
 
     refused = api("post", base, player, {"name": "P", "is_private": True})
+    unchanged = database_snapshot() == before
     allowed = api("post", base, admin, {"name": "P", "is_private": True})
 
     assert refused.status_code == 403
+    assert unchanged
     assert allowed.status_code == 200
     assert Conversation.objects.get().is_private
+    assert api("get", f"{base}/{allowed.json()['data']['id']}", admin).json() == allowed.json()
 
 
 def test_closed_conversation_refuses_messages_and_participant_changes(
@@ -158,16 +178,19 @@ def test_closed_conversation_refuses_messages_and_participant_changes(
     conversation.save()
     base = f"campaigns/{campaign.pk}/conversations/{conversation.pk}"
     participant = ParticipantFactory(conversation=conversation, user=admin)
+    api.auth(player)
+    before = database_snapshot()
 
     post = api("post", f"{base}/conversation_messages", player, {"message": "x"})
     add = api("post", f"{base}/conversation_participants", player, {"user_id": player.pk})
     remove = api("delete", f"{base}/conversation_participants/{participant.pk}", player)
+    unchanged = database_snapshot() == before
     by_admin = api("post", f"{base}/conversation_messages", admin, {"message": "x"})
 
     assert [post.status_code, add.status_code, remove.status_code] == [403, 403, 403]
     assert post.json() == {"code": 403, "error": "The conversation is closed."}
+    assert unchanged
     assert by_admin.status_code == 200
-    assert Participant.objects.filter(pk=participant.pk).exists()
     assert Message.objects.count() == 1
 
 

@@ -10,7 +10,8 @@ while the session still authenticates (it needs `text/html` in `Accept`).
 import pytest
 from django.test import Client
 
-from tests.workspaces.test_errors import READS, WRITES, snapshot, valid_params
+from tests.dbstate import database_snapshot as snapshot
+from tests.workspaces.test_errors import READS, WRITES, valid_params
 from tests.workspaces.twist import assert_error, call, conversation, post
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,8 @@
 import pytest
 
 from conversations import selectors
-from conversations.models import Conversation, Message, Participant
+from conversations.models import Participant
+from tests.dbstate import database_snapshot as snapshot
 from tests.workspaces.twist import assert_error, call, conversation, post
 
 pytestmark = pytest.mark.django_db
@@ -75,19 +76,6 @@ def valid_params(method, world):
     }[method]
 
 
-def snapshot():
-    """Everything a method could change."""
-    return (
-        list(Conversation.objects.order_by("pk").values_list("pk", "title", "message_count")),
-        list(
-            Participant.objects.order_by("pk").values_list(
-                "pk", "user_id", "last_read_obj_index", "archived", "muted_until"
-            )
-        ),
-        list(Message.objects.order_by("pk").values_list("pk", "content", "version")),
-    )
-
-
 @pytest.mark.parametrize("prefix", ["v1", "v3"])
 @pytest.mark.parametrize("method", ALL + DISCOVERY)
 def test_every_method_answers_under_v1_and_v3(client, as_alice, world, method, prefix):
@@ -152,13 +140,11 @@ def test_a_read_only_token_can_read(client, bearer, alice, world, method):
 
 def test_remove_needs_the_remove_scope(client, bearer, alice, world):
     message = world["message"]
+    write_scope = bearer(alice, scopes=["messages:write"])
+    before = snapshot()
 
-    write_only = call(
-        client,
-        "conversation_messages/remove",
-        bearer(alice, scopes=["messages:write"]),
-        id=message.pk,
-    )
+    write_only = call(client, "conversation_messages/remove", write_scope, id=message.pk)
+    unchanged = snapshot() == before
     remove = call(
         client,
         "conversation_messages/remove",
@@ -167,6 +153,7 @@ def test_remove_needs_the_remove_scope(client, bearer, alice, world):
     )
 
     assert_error(write_only, 403, 109, "Forbidden")
+    assert unchanged
     assert remove.json() == {"status": "ok"}
 
 
@@ -198,10 +185,12 @@ def test_a_non_integer_id_is_400_code_20(client, as_alice, world, method, bad):
 @pytest.mark.parametrize("bad", ["[1,", "a,b", "[[1]]", '{"a": 1}', [None]])
 def test_a_bad_id_list_is_400_code_20(client, as_alice, world, method, bad):
     params = {**valid_params(method, world), "user_ids": bad}
+    before = snapshot()
 
     response = call(client, method, as_alice, **params)
 
     assert_error(response, 400, 20, "Invalid argument value")
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize(
@@ -240,9 +229,10 @@ def test_another_workspaces_objects_are_404_and_nothing_changes(
     extra = {"user_ids": [eve.pk]} if "user_ids" in valid_params(method, world) else {}
     if "user_id" in valid_params(method, world):
         extra = {"user_id": eve.pk}
+    as_eve = bearer(eve)
     before = snapshot()
 
-    response = call(client, method, bearer(eve), **params, **extra)
+    response = call(client, method, as_eve, **params, **extra)
 
     assert_error(response, 404, code, string)
     assert snapshot() == before

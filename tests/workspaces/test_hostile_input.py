@@ -10,7 +10,7 @@ from tests.dbstate import database_snapshot
 from tests.workspaces.test_errors import ALL, DISCOVERY, valid_params
 from tests.workspaces.test_errors import world as world  # a fixture
 from tests.workspaces.twist import assert_error, call
-from workspaces.api.serializers import MAX_TS
+from workspaces.api.timestamps import MAX_TS
 
 pytestmark = pytest.mark.django_db
 

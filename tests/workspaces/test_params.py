@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 import pytest
 
 from conversations.models import Conversation, Message, Participant
+from tests.dbstate import database_snapshot
 from tests.workspaces.twist import assert_error, call, conversation, post
 
 pytestmark = pytest.mark.django_db
@@ -90,10 +91,12 @@ def test_booleans_as_json_or_strings(client, as_alice, workspace, alice, bob, va
 @pytest.mark.parametrize("value", ["yes", "2", 2, "", None])
 def test_a_bad_boolean_is_400_code_20(client, as_alice, workspace, alice, bob, value):
     conv = conversation(workspace, alice, bob)
+    before = database_snapshot()
 
     response = call(client, "conversations/update", as_alice, id=conv.pk, archived=value)
 
     assert_error(response, 400, 20, "Invalid argument value")
+    assert database_snapshot() == before
 
 
 def test_integers_as_strings_with_spaces(client, as_alice, workspace, alice, bob):

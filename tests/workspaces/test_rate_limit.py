@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def limit(settings):
+def limit(settings, one_rate_window):
     settings.WORKSPACE_API_RATE_LIMIT = 3
     return 3
 

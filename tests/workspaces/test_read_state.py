@@ -3,6 +3,7 @@
 import pytest
 
 from conversations.models import Participant
+from tests.dbstate import database_snapshot
 from tests.factories import UserFactory, WorkspaceMemberFactory
 from tests.workspaces.twist import assert_error, call, conversation, post
 
@@ -79,7 +80,7 @@ def test_get_unread_runs_a_fixed_number_of_queries(
         post(conversation(workspace, alice, other), other, f"[a](twist-mention://{alice.pk})")
     headers = bearer(alice)
 
-    # token lookup, workspace, unread rows
+    # token lookup, membership (index only), unread rows
     with django_assert_num_queries(3):
         response = call(client, "conversations/get_unread", headers, workspace_id=workspace.pk)
 
@@ -129,7 +130,9 @@ def test_mark_read_in_every_encoding(client, as_alice, alice, three_messages, en
     assert _marker(conv, alice) == 1
 
 
-def test_mark_read_message_id_wins_over_obj_index(client, as_alice, alice, three_messages):
+def test_mark_read_message_id_wins_over_obj_index(
+    client, as_alice, workspace, alice, three_messages
+):
     conv, messages = three_messages
 
     call(
@@ -142,6 +145,9 @@ def test_mark_read_message_id_wins_over_obj_index(client, as_alice, alice, three
     )
 
     assert _marker(conv, alice) == 0
+    assert call(client, "conversations/get_unread", as_alice, workspace_id=workspace.pk).json() == [
+        {"conversation_id": conv.pk, "obj_index": 2, "direct_mention": False}
+    ]
 
 
 def test_mark_read_is_per_user_and_removes_it_from_unread(
@@ -158,10 +164,22 @@ def test_mark_read_is_per_user_and_removes_it_from_unread(
     assert _marker(conv, bob) == 0
 
 
+def _three_with_a_mention(workspace, alice, bob, mentioned):
+    """Three messages from Bob; only the one at index `mentioned` mentions Alice.
+
+    Through the API, Alice's read marker shows in get_unread's `direct_mention`:
+    true exactly when the mentioning message is after the marker (unread).
+    """
+    conv = conversation(workspace, alice, bob)
+    mention = f"[Alice](twist-mention://{alice.pk})"
+    return conv, [post(conv, bob, mention if n == mentioned else f"m{n}") for n in range(3)]
+
+
+@pytest.mark.parametrize(("mentioned", "unread"), [(0, False), (1, True), (2, True)])
 def test_mark_unread_makes_that_message_and_later_unread(
-    client, as_alice, workspace, alice, three_messages
+    client, as_alice, workspace, alice, bob, mentioned, unread
 ):
-    conv, messages = three_messages
+    conv, messages = _three_with_a_mention(workspace, alice, bob, mentioned)
     call(client, "conversations/mark_read", as_alice, id=conv.pk, obj_index=2)
 
     response = call(
@@ -173,9 +191,8 @@ def test_mark_unread_makes_that_message_and_later_unread(
     )
 
     assert response.json() == {"status": "ok"}
-    assert _marker(conv, alice) == 0
     assert call(client, "conversations/get_unread", as_alice, workspace_id=workspace.pk).json() == [
-        {"conversation_id": conv.pk, "obj_index": 2, "direct_mention": False}
+        {"conversation_id": conv.pk, "obj_index": 2, "direct_mention": unread}
     ]
 
 
@@ -185,11 +202,12 @@ def test_mark_with_a_message_of_another_conversation_is_400(
 ):
     conv, _ = three_messages
     elsewhere = post(conversation(workspace, alice, carol), carol)
+    before = database_snapshot()
 
     response = call(client, method, as_alice, id=conv.pk, message_id=elsewhere.pk)
 
     assert_error(response, 400, 20, "Invalid argument value")
-    assert _marker(conv, alice) == -1
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize("method", ["conversations/mark_read", "conversations/mark_unread"])
@@ -198,12 +216,14 @@ def test_mark_with_an_unknown_or_hidden_message_is_404(
 ):
     conv, _ = three_messages
     hidden = post(conversation(workspace, bob, carol), carol)
+    before = database_snapshot()
 
     unknown = call(client, method, as_alice, id=conv.pk, message_id=10**9)
     not_mine = call(client, method, as_alice, id=conv.pk, message_id=hidden.pk)
 
     assert_error(unknown, 404, 125, "Message not found")
     assert_error(not_mine, 404, 125, "Message not found")
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize("obj_index", [3, -1])
@@ -211,20 +231,22 @@ def test_mark_read_outside_the_conversation_is_400(
     client, as_alice, alice, three_messages, obj_index
 ):
     conv, _ = three_messages
+    before = database_snapshot()
 
     response = call(client, "conversations/mark_read", as_alice, id=conv.pk, obj_index=obj_index)
 
     assert_error(response, 400, 20, "Invalid argument value")
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize("method", ["conversations/mark_read", "conversations/mark_unread"])
 def test_mark_without_a_conversation_is_400(client, as_alice, alice, three_messages, method):
-    conv, _ = three_messages
+    before = database_snapshot()
 
     response = call(client, method, as_alice, obj_index=0)
 
     assert_error(response, 400, 19, "Required argument is missing")
-    assert _marker(conv, alice) == -1
+    assert database_snapshot() == before
 
 
 # The official SDK's markRead(id) / markUnread(id) send `{"id": …}` alone.
@@ -243,18 +265,18 @@ def test_mark_read_without_a_position_reads_the_whole_conversation(
     )
 
 
+@pytest.mark.parametrize(("mentioned", "unread"), [(0, False), (1, False), (2, True)])
 def test_mark_unread_without_a_position_makes_the_newest_message_unread(
-    client, as_alice, workspace, alice, three_messages
+    client, as_alice, workspace, alice, bob, mentioned, unread
 ):
-    conv, _ = three_messages
+    conv, _ = _three_with_a_mention(workspace, alice, bob, mentioned)
     call(client, "conversations/mark_read", as_alice, id=conv.pk, obj_index=2)
 
     response = call(client, "conversations/mark_unread", as_alice, prefix="v3", id=conv.pk)
 
     assert response.json() == {"status": "ok"}
-    assert _marker(conv, alice) == 1
     assert call(client, "conversations/get_unread", as_alice, workspace_id=workspace.pk).json() == [
-        {"conversation_id": conv.pk, "obj_index": 2, "direct_mention": False}
+        {"conversation_id": conv.pk, "obj_index": 2, "direct_mention": unread}
     ]
 
 
@@ -263,11 +285,12 @@ def test_mark_without_a_position_in_an_empty_conversation_changes_nothing(
     client, as_alice, workspace, alice, bob, method
 ):
     conv = conversation(workspace, alice, bob)
+    before = database_snapshot()
 
     response = call(client, method, as_alice, id=conv.pk)
 
     assert response.json() == {"status": "ok"}
-    assert _marker(conv, alice) == -1
+    assert database_snapshot() == before
 
 
 @pytest.mark.parametrize("method", ["conversations/mark_read", "conversations/mark_unread"])
@@ -277,8 +300,9 @@ def test_mark_in_other_workspace_is_404_and_nothing_changes(
     theirs = conversation(other_workspace, eve)
     post(theirs, eve)
     post(theirs, eve)
+    before = database_snapshot()
 
     response = call(client, method, as_alice, id=theirs.pk, obj_index=0)
 
     assert_error(response, 404, 124, "Conversation not found")
-    assert _marker(theirs, eve) == 1
+    assert database_snapshot() == before

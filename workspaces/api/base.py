@@ -1,4 +1,10 @@
-"""What every Twist RPC method shares: error dialect, scope check, parameter parsing."""
+"""What every Twist RPC method shares: error dialect, scope check, parameters, rendering.
+
+A method is one class with one verb, `perform`: the validated parameters
+(and, for a method on one conversation or message, that object and the
+caller's role, resolved by the base before any other parameter is read) in,
+the result out; the base renders it with the declared `output_serializer`.
+"""
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
@@ -7,8 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import token_has_scope
+from conversations import selectors
+from workspaces import selectors as workspace_selectors
 from workspaces.api.errors import Code, TwistError, twist_exception_handler
-from workspaces.api.params import merged_params
+from workspaces.api.params import merged_params, target_id
 from workspaces.api.serializers import TwistEmptyInput, TwistErrorOutput
 from workspaces.api.throttling import WorkspaceRateThrottle
 
@@ -51,7 +59,8 @@ class TwistSchema(AutoSchema):
         return self.view.input_serializer
 
     def get_response_serializers(self):
-        return {200: self.view.output_serializer, **ERROR_RESPONSES}
+        output = self.view.output_serializer
+        return {200: output(many=True) if self.view.many else output, **ERROR_RESPONSES}
 
 
 ERROR_RESPONSES = {
@@ -66,7 +75,7 @@ ERROR_RESPONSES = {
 
 
 class TwistView(APIView):
-    """Base of the RPC methods: parse and validate the merged parameters, then `call()`.
+    """Base of the RPC methods: parse the merged parameters, `perform`, render.
 
     Twist clients disagree on GET or POST for the same method (§3.1), so both
     answer; read methods never write whatever the HTTP method.
@@ -78,6 +87,7 @@ class TwistView(APIView):
     scope = READ
     input_serializer = TwistEmptyInput
     output_serializer = None
+    many = False  # the answer is a list of `output_serializer` objects
 
     def get_exception_handler(self):
         return twist_exception_handler
@@ -98,19 +108,74 @@ class TwistView(APIView):
             raise TwistError(Code.FORBIDDEN)
 
     def get(self, request):
-        return self._answer(request)
+        return self.answer(request)
 
     def post(self, request):
-        return self._answer(request)
+        return self.answer(request)
 
-    def _answer(self, request):
-        serializer = self.input_serializer(data=merged_params(request))
+    def answer(self, request) -> Response:
+        """Resolve the target, validate the other parameters, perform, render."""
+        raw = merged_params(request)
+        target = self.resolve_target(request, raw)
+        serializer = self.input_serializer(data=raw)
         serializer.is_valid(raise_exception=True)
-        return Response(self.call(request, serializer.validated_data))
+        params = serializer.validated_data
+        return Response(self.render(self.perform(request, params, **target), params))
 
-    def call(self, request, params: dict):
-        """The method itself: the validated parameters in, the JSON-ready answer out."""
+    def resolve_target(self, request, raw: dict) -> dict:
+        """What the method acts on, as keyword arguments of `perform`; none by default."""
+        return {}
+
+    def perform(self, request, params: dict, **target):
+        """The method itself: the validated parameters in, what `render` shows out."""
         raise NotImplementedError
+
+    def render(self, result, params: dict):
+        return self.output_serializer(
+            result, many=self.many, context=self.get_serializer_context()
+        ).data
+
+    def get_serializer_context(self) -> dict:
+        return {}
+
+
+class ConversationMethod(TwistView):
+    """A method on one of the caller's conversations: `perform` gets it and the caller's role.
+
+    The conversation is resolved, and authorised, before any other parameter
+    is validated: someone who cannot see it learns nothing from the rest
+    (a huge `user_ids` costs them nothing, issue 9 §4a).
+    """
+
+    conversation_params = ("id",)  # aliases, the first one sent wins
+
+    def resolve_target(self, request, raw):
+        conversation, role = selectors.access_workspace_conversation(
+            user=request.user, conversation_id=target_id(raw, self.conversation_params)
+        )
+        return {"conversation": conversation, "role": role}
+
+
+class MessageMethod(TwistView):
+    """A method on one message of the caller's conversations: `perform` gets it and the role."""
+
+    def resolve_target(self, request, raw):
+        message, role = selectors.access_workspace_message(
+            user=request.user, message_id=target_id(raw, ("id",))
+        )
+        return {"message": message, "role": role}
+
+
+class WorkspaceMethod(TwistView):
+    """A method on one of the caller's workspaces: `perform` gets it and the caller's role."""
+
+    workspace_params = ("workspace_id",)
+
+    def resolve_target(self, request, raw):
+        workspace, role = workspace_selectors.access_workspace(
+            user=request.user, workspace_id=target_id(raw, self.workspace_params)
+        )
+        return {"workspace": workspace, "role": role}
 
 
 class UnknownMethodView(APIView):

@@ -7,13 +7,14 @@ into one dict and validated by an input serializer built from these fields.
 
 import re
 
+from django.conf import settings
 from django.http import QueryDict
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 
 from config.parsers import parse_json
+from conversations.ids import MAX_ID
 
-INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 # ASCII digits only: int() also takes other scripts' digits, which no client means as an id.
 _DECIMAL = re.compile(r"\s*[+-]?[0-9]+\s*")
 
@@ -37,11 +38,14 @@ def _plain(querydict: QueryDict) -> dict:
 
 
 class TwistIntegerField(serializers.IntegerField):
-    """A JSON number or a decimal string; within a 64-bit id so SQL never overflows."""
+    """A JSON number or a decimal string; within a 64-bit id so SQL never overflows.
+
+    Negative values pass (the id lookups answer them not-found, as for any unknown id).
+    """
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", INT_MIN)
-        kwargs.setdefault("max_value", INT_MAX)
+        kwargs.setdefault("min_value", -MAX_ID - 1)
+        kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
@@ -77,7 +81,13 @@ class TwistBooleanField(serializers.BooleanField):
 
 
 class IntListField(serializers.ListField):
-    """A JSON array, a JSON-encoded string "[1,2]" or a comma-separated "1,2"."""
+    """A JSON array, a JSON-encoded string "[1,2]" or a comma-separated "1,2".
+
+    At most settings.ID_LIST_MAX ids (issue 9 §4a), counted before any id is
+    parsed, so an oversized list costs no per-item work: longer is 400 code 20.
+    """
+
+    default_error_messages = {"too_many": "No more than {max_length} ids."}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("child", TwistIntegerField())
@@ -90,6 +100,8 @@ class IntListField(serializers.ListField):
             data = _decode_int_list(data)
             if data is None:
                 self.fail("not_a_list", input_type="str")
+        if isinstance(data, list) and len(data) > settings.ID_LIST_MAX:
+            self.fail("too_many", max_length=settings.ID_LIST_MAX)
         return super().to_internal_value(data)
 
 
@@ -102,6 +114,26 @@ def _decode_int_list(text: str):
             return None
         return value if isinstance(value, list) else None
     return [part for part in (p.strip() for p in text.split(",")) if part]
+
+
+class ContentField(serializers.CharField):
+    """Message content, kept exactly as sent; at most settings.MESSAGE_MAX_LENGTH characters.
+
+    Longer is 400 code 20, "Invalid argument value" (issue 9 §4b): Twist's table
+    has no code for a too-long value, and 20 is its code for a bad value (114,
+    "Bad Request", is for a body that cannot be read at all).
+    """
+
+    default_error_messages = {"too_long": "No more than {max_length} characters."}
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_blank=True, trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if len(value) > settings.MESSAGE_MAX_LENGTH:
+            self.fail("too_long", max_length=settings.MESSAGE_MAX_LENGTH)
+        return value
 
 
 class ObjectListField(serializers.ListField):
@@ -172,3 +204,18 @@ class OrderField(serializers.ChoiceField):
     def to_internal_value(self, data):
         value = data.strip().upper() if isinstance(data, str) else data
         return super().to_internal_value(value)
+
+
+def target_id(params: dict, names: tuple[str, ...]) -> int:
+    """The id of what a method acts on, validated alone, before the other parameters.
+
+    `names` are aliases (Twist renamed parameters between versions): the first
+    one sent wins; none sent is a missing argument.
+    """
+    for name in names:
+        if name in params:
+            try:
+                return TwistIntegerField().run_validation(params[name])
+            except serializers.ValidationError as error:
+                raise serializers.ValidationError({name: error.detail}) from error
+    raise serializers.ValidationError({names[0]: "This field is required."}, code="required")

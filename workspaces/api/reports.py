@@ -12,10 +12,9 @@ from rest_framework import serializers
 from conversations import selectors
 from conversations.models import Report
 from conversations.services.reports import report_submit
-from workspaces import selectors as workspace_selectors
-from workspaces.api.base import READ, WRITE, TwistView
+from workspaces.api.base import READ, WRITE, MessageMethod, WorkspaceMethod
 from workspaces.api.params import TwistIntegerField
-from workspaces.api.serializers import TimestampField
+from workspaces.api.timestamps import TimestampField
 
 
 class TwistReportInput(serializers.Serializer):
@@ -54,7 +53,7 @@ class TwistReportOutput(serializers.Serializer):
         return int(report.resolved_at.timestamp()) if report.resolved_at else None
 
 
-class MessageReport(TwistView):
+class MessageReport(MessageMethod):
     """Report a message of a conversation the caller takes part in to the moderators.
 
     Reporting the same message again updates the caller's one report (and
@@ -65,27 +64,23 @@ class MessageReport(TwistView):
     input_serializer = TwistReportInput
     output_serializer = TwistReportOutput
 
-    def call(self, request, params):
-        message, _ = selectors.access_workspace_message(user=request.user, message_id=params["id"])
-        report = report_submit(
+    def perform(self, request, params, message, role):
+        return report_submit(
             reporter=request.user, message=message, reason=params["reason"], text=params["text"]
         )
-        return TwistReportOutput(report).data
 
 
-class ReportsGet(TwistView):
+class ReportsGet(WorkspaceMethod):
     """The caller's own reports in a workspace, newest change first, with their state."""
 
     scope = READ
     input_serializer = TwistReportsGetInput
-    output_serializer = TwistReportOutput(many=True)
+    output_serializer = TwistReportOutput
+    many = True
 
-    def call(self, request, params):
-        workspace, _ = workspace_selectors.access_workspace(
-            user=request.user, workspace_id=params["workspace_id"]
-        )
+    def perform(self, request, params, workspace, role):
         reports = selectors.reports_of_user(user=request.user, workspace=workspace)
-        return TwistReportOutput(reports[: params["limit"]], many=True).data
+        return reports[: params["limit"]]
 
 
 METHODS = {

@@ -15,24 +15,20 @@ from conversations.rules import is_private_workspace_conversation, mute_in_effec
 from workspaces.api.params import (
     ActionListField,
     AttachmentListField,
+    ContentField,
     IntListField,
     OrderField,
     TwistBooleanField,
     TwistIntegerField,
 )
+from workspaces.api.timestamps import NewerThanTsParam, OlderThanTsParam, TimestampField, to_ts
 
 SNIPPET_LENGTH = 140
 CONVERSATIONS_LIMIT = (50, 500)  # (default, maximum) of conversations/get
 MESSAGES_LIMIT = (20, 200)  # (default, maximum) of conversation_messages/get
-# Unix seconds that stay a valid datetime even after adding a second.
-MAX_TS = 253402214400
 
 
 # --- input ------------------------------------------------------------------
-
-
-def _timestamp_field():
-    return TwistIntegerField(required=False, min_value=0, max_value=MAX_TS)
 
 
 def _limit_field():
@@ -66,10 +62,11 @@ class TwistIdInput(serializers.Serializer):
 
 
 class TwistConversationsGetInput(serializers.Serializer):
+    # `newer_than_ts`/`older_than_ts` validate as the datetimes `newer_than`/`older_than`.
     workspace_id = TwistIntegerField()
     limit = _limit_field()
-    newer_than_ts = _timestamp_field()
-    older_than_ts = _timestamp_field()
+    newer_than_ts = NewerThanTsParam(source="newer_than")
+    older_than_ts = OlderThanTsParam(source="older_than")
     order_by = OrderField(required=False, default="DESC")
     archived = TwistBooleanField(required=False, default=False)
 
@@ -137,12 +134,13 @@ class TwistMuteInput(serializers.Serializer):
 
 
 class TwistMessagesGetInput(serializers.Serializer):
+    # `newer_than_ts`/`older_than_ts` validate as the datetimes `newer_than`/`older_than`.
     conversation_id = TwistIntegerField()
     limit = _limit_field()
     from_obj_index = TwistIntegerField(required=False)
     to_obj_index = TwistIntegerField(required=False)
-    newer_than_ts = _timestamp_field()
-    older_than_ts = _timestamp_field()
+    newer_than_ts = NewerThanTsParam(source="newer_than")
+    older_than_ts = OlderThanTsParam(source="older_than")
     order_by = OrderField(required=False, default="DESC")
     as_ids = TwistBooleanField(required=False, default=False)
 
@@ -153,7 +151,7 @@ class TwistMessagesGetInput(serializers.Serializer):
 
 class TwistMessageAddInput(serializers.Serializer):
     conversation_id = TwistIntegerField()
-    content = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    content = ContentField()
     attachments = AttachmentListField(required=False)
     actions = ActionListField(required=False)
     direct_mentions = IntListField(
@@ -164,7 +162,7 @@ class TwistMessageAddInput(serializers.Serializer):
 
 class TwistMessageUpdateInput(serializers.Serializer):
     id = TwistIntegerField()
-    content = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    content = ContentField(required=False)
     attachments = AttachmentListField(required=False)
     actions = ActionListField(required=False)
     direct_mentions = IntListField(required=False)
@@ -173,20 +171,15 @@ class TwistMessageUpdateInput(serializers.Serializer):
 # --- output -----------------------------------------------------------------
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class TimestampField(serializers.Field):
-    """An aware datetime as integer Unix seconds (Twist's `*_ts`)."""
-
-    def to_representation(self, value):
-        return int(value.timestamp())
-
-
 class TwistMessageOutput(serializers.Serializer):
     """A message (§2.2); expects `messages_for_output` (creator, conversation, mentions)."""
 
+    # The docstring is the schema's description (kept byte-identical): what it reads is
+    # what `workspaces.selectors` loads, the creator, `workspace_id` and `direct_mention_ids`.
+
     id = serializers.IntegerField()
     conversation_id = serializers.IntegerField()
-    workspace_id = serializers.IntegerField(source="conversation.workspace_id")
+    workspace_id = serializers.IntegerField()
     creator = serializers.IntegerField(source="created_by_id", allow_null=True)
     creator_name = serializers.SerializerMethodField()
     content = serializers.CharField()
@@ -216,7 +209,7 @@ class TwistMessageOutput(serializers.Serializer):
 
     @extend_schema_field({"type": "array", "items": {"type": "integer"}})
     def get_direct_mentions(self, message) -> list[int]:
-        return [mention.user_id for mention in message.mentions.all()]
+        return message.direct_mention_ids
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_deleted(self, message) -> bool:
@@ -230,6 +223,9 @@ class TwistMessageOutput(serializers.Serializer):
 
 class TwistConversationOutput(serializers.Serializer):
     """A conversation (§2.1) as the caller sees it; expects `conversations_of_user` rows."""
+
+    # The docstring is the schema's description (kept byte-identical): what it reads is
+    # what `workspaces.selectors` loads, the caller's `my_*` state, `user_ids`, `last_message`.
 
     id = serializers.IntegerField()
     workspace_id = serializers.IntegerField()
@@ -251,7 +247,7 @@ class TwistConversationOutput(serializers.Serializer):
 
     @extend_schema_field({"type": "array", "items": {"type": "integer"}})
     def get_user_ids(self, conversation) -> list[int]:
-        return [participant.user_id for participant in conversation.user_participants]
+        return conversation.user_ids
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_title(self, conversation):
@@ -259,12 +255,12 @@ class TwistConversationOutput(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_private(self, conversation) -> bool:
-        return is_private_workspace_conversation(len(conversation.user_participants))
+        return is_private_workspace_conversation(len(conversation.user_ids))
 
     @extend_schema_field({"type": "integer", "nullable": True})
     def get_muted_until_ts(self, conversation):
         until = mute_in_effect(conversation.my_muted_until)
-        return None if until is None else int(until.timestamp())
+        return None if until is None else to_ts(until)
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_snippet(self, conversation) -> str:

@@ -1,0 +1,89 @@
+"""What every campaign-API handler shares: Kanka's errors and rate limit, the parent, rendering."""
+
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.viewsets import ViewSetMixin
+
+from campaigns import selectors
+from campaigns.api.errors import exception_handler
+from campaigns.api.pagination import KankaPagination
+from campaigns.api.throttling import CampaignRateThrottle, add_rate_limit_headers
+
+
+class KankaView(GenericAPIView):
+    """Kanka's error bodies, rate limit and methods, and the three shapes of an answer.
+
+    Renderers are the project's defaults: JSON for clients, the browsable API
+    for a logged-in browser.
+    """
+
+    throttle_classes = [CampaignRateThrottle]
+    # No OPTIONS: Kanka's API has none, and every other method gets the 405 body.
+    http_method_names = ["get", "post", "put", "patch", "delete", "head"]
+    pagination_class = KankaPagination
+
+    def get_exception_handler(self):
+        return exception_handler
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_rate_limit_headers(request, response)
+        return response
+
+    def validated(self, serializer_class, *, partial: bool = False) -> dict:
+        """The body through its input serializer; a bad one is a 422 before any permission check."""
+        serializer = serializer_class(data=self.request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def render_one(self, instance, serializer_class) -> Response:
+        data = serializer_class(instance, context={"request": self.request}).data
+        return Response({"data": data})
+
+    def render_page(self, queryset, serializer_class, *, total: int | None = None) -> Response:
+        """One page in Kanka's envelope; `total` when the caller already knows it (no COUNT)."""
+        page = self.paginator.paginate_queryset(queryset, self.request, self, total=total)
+        data = serializer_class(page, many=True, context={"request": self.request}).data
+        return self.get_paginated_response(data)
+
+    def render_deleted(self, pk) -> Response:
+        return Response({"data": {"id": int(pk), "deleted": True}})
+
+
+class KankaViewSet(ViewSetMixin, KankaView):
+    """A resource's list route and detail route (`pk`), as `urls.py` maps them."""
+
+    # The browsable API's page title: "Conversations", or "Conversation 3" on
+    # a URL that has the `detail_kwarg`.
+    noun = ""
+    detail_kwarg = "pk"
+
+    def get_view_name(self) -> str:
+        pk = getattr(self, "kwargs", {}).get(self.detail_kwarg)
+        return f"{self.noun}s" if pk is None else f"{self.noun} {pk}"
+
+
+class InCampaignViewSet(KankaViewSet):
+    """Resources under `/campaigns/{campaign_id}`: `self.campaign`, `self.role` resolved first."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.campaign, self.role = selectors.access_campaign(
+            user=request.user, campaign_id=kwargs["campaign_id"]
+        )
+
+
+class InConversationViewSet(KankaViewSet):
+    """Resources under `…/conversations/{conversation_id}`: `self.conversation` and `self.role`.
+
+    The conversation is loaded lean (its row and campaign, one query): its
+    children's handlers render neither its tags nor its counts.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.conversation, self.role = selectors.access_campaign_conversation(
+            user=request.user,
+            campaign_id=kwargs["campaign_id"],
+            conversation_id=kwargs["conversation_id"],
+        )

@@ -1,0 +1,84 @@
+"""`…/conversations/{conversation}/conversation_messages[/{id}]`."""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_view
+
+from campaigns.api.filters import MessageFilter
+from campaigns.api.openapi import LIST_ERRORS, crud_schema
+from campaigns.api.pagination import MessagePagination
+from campaigns.api.serializers import MessageInput, MessageOutput
+from campaigns.api.views.base import InConversationViewSet
+from conversations.models import Message
+from conversations.selectors import message_in_conversation, messages_of_conversation
+from conversations.services import UNSET, message_add, message_remove, message_update
+
+
+@extend_schema_view(
+    **crud_schema(
+        "campaign conversation messages",
+        MessageOutput,
+        MessageInput,
+        list_errors=LIST_ERRORS,
+        path=("campaign_id", "conversation_id"),
+    )
+)
+class MessageViewSet(InConversationViewSet):
+    """`…/conversations/{conversation}/conversation_messages[/{id}]`.
+
+    Players edit and delete only their own messages; a closed conversation
+    takes no new ones (admins excepted).
+    """
+
+    noun = "Message"
+    queryset = Message.objects.none()
+    pagination_class = MessagePagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = MessageFilter
+
+    def list(self, request, **kwargs):
+        # Posting order: obj_index is allocated under the conversation's lock,
+        # in the same order as the ids (the decision table's "id ascending").
+        queryset = messages_of_conversation(conversation=self.conversation)
+        # Unfiltered, the total is the counter the conversation keeps: no COUNT(*).
+        total = None if "lastSync" in request.query_params else self.conversation.message_count
+        return self.render_page(self.filter_queryset(queryset), MessageOutput, total=total)
+
+    def retrieve(self, request, pk, **kwargs):
+        return self.render_one(self._one(pk), MessageOutput)
+
+    def create(self, request, **kwargs):
+        data = self.validated(MessageInput)
+        message = message_add(
+            actor=request.user,
+            role=self.role,
+            conversation=self.conversation,
+            content=data["message"],
+            author_user_id=data.get("user_id"),
+            author_character_id=data.get("character_id"),
+        )
+        return self.render_one(message, MessageOutput)
+
+    def update(self, request, pk, **kwargs):
+        message = self._one(pk)
+        data = self.validated(MessageInput, partial=True)
+        message = message_update(
+            actor=request.user,
+            role=self.role,
+            message=message,
+            content=data.get("message", UNSET),
+            author_user_id=data.get("user_id", UNSET),
+            author_character_id=data.get("character_id", UNSET),
+        )
+        return self.render_one(message, MessageOutput)
+
+    # PATCH is PUT: Kanka's PUT is partial too. (No docstring: the schema would show it.)
+    def partial_update(self, request, pk, **kwargs):
+        return self.update(request, pk, **kwargs)
+
+    def destroy(self, request, pk, **kwargs):
+        message = self._one(pk)
+        message_remove(actor=request.user, role=self.role, message=message)
+        return self.render_deleted(pk)
+
+    def _one(self, pk) -> Message:
+        return message_in_conversation(conversation=self.conversation, message_id=pk)
