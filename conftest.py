@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from accounts.tokens import personal_token_create
+from accounts.tokens import access_token_lookup, personal_token_create, token_record_use
 
 
 def pytest_collection_modifyitems(config, items):
@@ -19,13 +19,19 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def bearer():
-    """Headers for a user's fresh personal access token: `client.get(url, **bearer(user))`."""
+    """Headers for a user's fresh personal access token: `client.get(url, **bearer(user))`.
+
+    The token's last use is noted right away, so the test's own requests make
+    no bookkeeping write (at most one a minute; tests/accounts/test_token_use.py).
+    """
 
     def make(user, scopes=None):
         kwargs = {"user": user}
         if scopes is not None:
             kwargs["scopes"] = tuple(scopes)
-        return {"HTTP_AUTHORIZATION": f"Bearer {personal_token_create(**kwargs)}"}
+        raw = personal_token_create(**kwargs)
+        token_record_use(access_token_lookup(raw))
+        return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
     return make
 

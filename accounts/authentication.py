@@ -15,7 +15,8 @@ from rest_framework.authentication import (
 )
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from accounts.tokens import access_token_lookup
+from accounts.tokens import access_token_lookup, token_record_use
+from conversations.exceptions import AccountSuspended
 
 BEARER_CHALLENGE = 'Bearer realm="api"'
 
@@ -38,6 +39,7 @@ class BearerTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token"))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid token"))
+        token_record_use(token)
         return (token.user, token)
 
     def authenticate_header(self, request):
@@ -103,3 +105,24 @@ class SessionReadsOnlyBySafeMethods(BasePermission):
         if not isinstance(request.successful_authenticator, SessionAuthentication):
             return True
         return not getattr(view, "writes", False)
+
+
+class SuspendedUsersOnlyRead(BasePermission):
+    """A suspended user's token still reads; every write is the dialect's 403.
+
+    Reads stay so the user can see what they wrote and what they were
+    suspended for (and Twist's `removed: true` says so to their client). A
+    write is a Twist method whose scope is not a read one (`view.writes`), or
+    any other method than GET, HEAD and OPTIONS.
+    """
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not getattr(user, "is_suspended", False):
+            return True
+        if getattr(view, "writes", request.method not in SAFE_METHODS):
+            until = user.suspended_until
+            raise AccountSuspended(
+                f"This account is suspended until {until:%Y-%m-%d %H:%M} UTC." if until else None
+            )
+        return True

@@ -1,5 +1,8 @@
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class User(AbstractUser):
@@ -9,6 +12,16 @@ class User(AbstractUser):
     is_subscriber = models.BooleanField(
         default=False, help_text="Subscribers get the higher campaign-API rate limit."
     )
+    # A moderator's suspension (conversations.moderation.users_suspend): while
+    # it runs the user's tokens only read, and browser sessions end.
+    suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
+    suspended_until = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Empty: until a moderator lifts it."
+    )
+    suspension_reason = models.CharField(max_length=500, blank=True, editable=False)
+
+    class Meta(AbstractUser.Meta):
+        permissions = [("suspend_user", "Can suspend users")]
 
     def __str__(self):
         return self.username
@@ -17,6 +30,16 @@ class User(AbstractUser):
     def name(self) -> str:
         """What other people see: the display name, else the full name, else the username."""
         return self.display_name or self.get_full_name() or self.username
+
+    def is_suspended_at(self, now: datetime) -> bool:
+        return self.suspended_at is not None and (
+            self.suspended_until is None or self.suspended_until > now
+        )
+
+    @property
+    def is_suspended(self) -> bool:
+        """A suspension is running now (one with an `until` in the past has ended)."""
+        return self.is_suspended_at(timezone.now())
 
 
 class PersonalAccessToken(models.Model):
@@ -32,6 +55,11 @@ class PersonalAccessToken(models.Model):
         "oauth2_provider.AccessToken", on_delete=models.CASCADE, related_name="personal"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Written at most once a minute per token (accounts.tokens.token_record_use).
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        permissions = [("revoke_personalaccesstoken", "Can revoke personal access tokens")]
 
     def __str__(self):
         return self.name or f"token #{self.pk}"

@@ -11,6 +11,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, set_token_value
@@ -19,6 +20,8 @@ from accounts.models import PersonalAccessToken
 
 ALL_SCOPES: tuple[str, ...] = tuple(settings.OAUTH2_PROVIDER["SCOPES"])
 PERSONAL_TOKEN_PREFIX = "parley_"
+# A token's `last_used_at` is written at most once per this many seconds.
+LAST_USED_RESOLUTION = 60
 
 
 def personal_token_create(
@@ -56,3 +59,20 @@ def access_token_lookup(raw: str) -> AccessToken | None:
         .order_by("-id")
         .first()
     )
+
+
+def token_record_use(token: AccessToken) -> None:
+    """Note when a personal token was used, at most once a minute per token.
+
+    The cache's atomic `add` is the gate (the key lives a minute), so nearly
+    every request writes nothing. Bookkeeping never fails a request: an
+    unreachable cache only skips the note.
+    """
+    try:
+        first_this_minute = cache.add(f"token-used:{token.pk}", 1, LAST_USED_RESOLUTION)
+    except Exception:
+        return
+    if first_this_minute:
+        PersonalAccessToken.objects.filter(access_token_id=token.pk).update(
+            last_used_at=timezone.now()
+        )

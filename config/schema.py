@@ -36,6 +36,8 @@ TAGS = {
         "campaign tags": "The campaign's tags, which conversations carry.",
         "campaigns": "The caller's profile and campaigns.",
         "campaign event streams": "Server-Sent Events of a campaign (events.md): needs ASGI.",
+        "campaign reports": "Parley's extension: report a message to the moderators, and "
+        "follow one's own reports.",
     },
     TWIST: {
         "workspace conversations": "Twist's direct-message conversations of a workspace.",
@@ -47,6 +49,8 @@ TAGS = {
         "workspace users": "The caller.",
         "workspaces": "The workspaces the caller belongs to.",
         "workspace event streams": "Server-Sent Events of a workspace (events.md): needs ASGI.",
+        "workspace reports": "Parley's extension: report a message to the moderators, and "
+        "follow one's own reports.",
     },
 }
 
@@ -110,6 +114,14 @@ def _kanka_operations() -> dict[tuple[str, str], Operation]:
         ("get", "/api/1.0/campaigns/{campaign_id}"): Operation(
             "campaigns", "kanka_campaigns_get", "Get a campaign"
         ),
+        (
+            "post",
+            "/api/1.0/campaigns/{campaign_id}/conversations/{conversation_id}"
+            "/conversation_messages/{message_id}/report",
+        ): Operation("campaign reports", "kanka_conversation_messages_report", "Report a message"),
+        ("get", "/api/1.0/campaigns/{campaign_id}/reports"): Operation(
+            "campaign reports", "kanka_reports_list", "List the caller's reports in a campaign"
+        ),
     }
     # Where the resource's own verb reads better than the generic one.
     own_words = {
@@ -162,6 +174,13 @@ TWIST_METHODS = {
     "search/thread": "Search a thread (out of scope: always refused)",
     "attachments/upload": "Upload a file for a message",
     "batch": "Run up to ten calls in one request",
+    "conversation_messages/report": "Report a message",
+    "reports/get": "List the caller's reports in a workspace",
+}
+# Parley's own methods, each under its own tag whatever its path.
+TWIST_OWN_TAGS = {
+    "conversation_messages/report": "workspace reports",
+    "reports/get": "workspace reports",
 }
 TWIST_TAGS = {
     "conversations": "workspace conversations",
@@ -176,7 +195,9 @@ TWIST_TAGS = {
 
 OPERATIONS: dict[tuple[str, str], Operation] = _kanka_operations() | {
     ("post", f"{TWIST_PREFIX}{method}"): Operation(
-        TWIST_TAGS[method.split("/")[0]], "twist_" + method.replace("/", "_"), summary
+        TWIST_OWN_TAGS.get(method) or TWIST_TAGS[method.split("/")[0]],
+        "twist_" + method.replace("/", "_"),
+        summary,
     )
     for method, summary in TWIST_METHODS.items()
 }

@@ -7,22 +7,35 @@ object's history. So a moderator can never edit a message's content or a
 conversation's counters by hand, nor hard-delete a conversation.
 """
 
+from collections import Counter
+from datetime import UTC, datetime, time
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.defaultfilters import yesno
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 
-from conversations import exceptions, moderation, policy
-from conversations.models import Conversation, Mention, Message, Participant
+from conversations import exceptions, moderation, policy, rendering
+from conversations.models import Conversation, Mention, Message, Participant, Report
+from conversations.rules import is_private_workspace_conversation
+from conversations.services.removal import restore_deadline
+
+# The conversation search also looks for a word in this many newest messages:
+# a bounded scan until the message search index exists.
+MESSAGE_SEARCH_WINDOW = 50_000
+MESSAGE_SEARCH_CONVERSATIONS = 500
 
 CONFIRMATION_LISTED = 50
 
@@ -33,6 +46,43 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text="Recorded in the history, with your name.",
     )
+
+
+def until_field():
+    return forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional: the suspension ends at the start of this day (UTC). "
+        "Empty: until lifted.",
+    )
+
+
+class SuspendForm(ReasonForm):
+    until = until_field()
+
+    def clean_until(self):
+        return _start_of_day(self.cleaned_data["until"])
+
+
+def _start_of_day(day):
+    if day is None:
+        return None
+    until = datetime.combine(day, time.min, tzinfo=UTC)
+    if until <= datetime.now(tz=UTC):
+        raise forms.ValidationError("Pick a day in the future.")
+    return until
+
+
+def rendered(message, names) -> str:
+    """The message as a reader sees it (safe HTML: rendering.render_message cleans it)."""
+    return mark_safe(rendering.render_message(message.content, names))
+
+
+def removal_note(message) -> str:
+    who = message.removed_by.username if message.removed_by else "a moderator"
+    when = date_format(localtime(message.removed_at), "DATETIME_FORMAT")
+    until = date_format(localtime(restore_deadline(message)), "DATE_FORMAT")
+    return f"Removed by {who} on {when}: {message.removal_reason} (restorable until {until})"
 
 
 class ReadOnlyModelAdmin(admin.ModelAdmin):
@@ -61,18 +111,29 @@ def _safe_next(request):
 
 
 def confirm_with_reason(
-    modeladmin, request, queryset, *, action, question, done, perform, describe
+    modeladmin,
+    request,
+    queryset,
+    *,
+    action,
+    question,
+    done,
+    perform,
+    describe,
+    form_class=ReasonForm,
 ):
     """Ask for a required reason on an intermediate page, then run `perform(objects, reason)`.
 
     The page re-posts the selection to the same action, as Django's own
     delete confirmation does. `next` (from the conversation page) says where
-    to go back to afterwards.
+    to go back to afterwards. A `form_class` with more fields passes them to
+    `perform` as keywords.
     """
-    form = ReasonForm(request.POST if "confirm" in request.POST else None)
+    form = form_class(request.POST if "confirm" in request.POST else None)
     if form.is_valid():
+        extra = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
         try:
-            count = perform(queryset, form.cleaned_data["reason"])
+            count = perform(queryset, form.cleaned_data["reason"], **extra)
         except exceptions.ParleyError as error:
             # Each object is its own transaction: what came before stays done.
             modeladmin.message_user(request, f"Stopped: {error.message}", messages.ERROR)
@@ -130,6 +191,32 @@ class DeletedFilter(ChoiceFilter):
         "yes": ("Yes", Q(deleted_at__isnull=False)),
         "no": ("No", Q(deleted_at__isnull=True)),
     }
+
+
+class PrivacyFilter(ChoiceFilter):
+    """What "private" means in each scope, worded as each API means it."""
+
+    title = "privacy"
+    parameter_name = "privacy"
+    options = {
+        "campaign_private": (
+            "Campaign: private (admins only)",
+            Q(campaign__isnull=False, is_private=True),
+        ),
+        "direct": (
+            "Workspace: direct message (private)",
+            Q(workspace__isnull=False, participant_total=2),
+        ),
+    }
+
+
+def privacy_label(conversation, participant_count: int) -> str:
+    """The word each API uses: Kanka's `is_private`, Twist's `private` (a two-person DM)."""
+    if conversation.campaign_id:
+        return "Private (campaign admins only)" if conversation.is_private else "—"
+    if is_private_workspace_conversation(participant_count):
+        return "Direct message (private)"
+    return "—"
 
 
 def _describe_conversation(conversation):
@@ -200,25 +287,29 @@ class ConversationAdmin(ReadOnlyModelAdmin):
         "__str__",
         "scope",
         "participants",
-        "message_count",
-        "last_activity_at",
-        "is_closed",
-        "is_private",
-        "deleted",
+        "messages",
+        "last_activity",
+        "privacy",
+        "state",
     )
     list_select_related = ("campaign", "workspace")
-    list_filter = (ScopeFilter, "is_private", "is_closed", DeletedFilter)
+    list_filter = (ScopeFilter, PrivacyFilter, "is_closed", DeletedFilter)
     search_fields = (
         "title",
         "participants__user__username",
         "participants__user__display_name",
         "participants__character__entity__name",
     )
+    search_help_text = (
+        "Title, a participant's name, or a word of a message "
+        f"(messages: the newest {MESSAGE_SEARCH_WINDOW:,} are searched)."
+    )
+    readonly_fields = ("privacy",)
     ordering = ("-last_activity_at", "-id")
     actions = ("close", "reopen", "soft_delete", "restore")
     fieldsets = (
         (None, {"fields": ("title", "campaign", "workspace", "entity", "target")}),
-        ("State", {"fields": ("is_private", "is_closed", "deleted_at", "deleted_by")}),
+        ("State", {"fields": ("privacy", "is_closed", "deleted_at", "deleted_by")}),
         (
             "Counters",
             {"fields": ("message_count", "last_obj_index", "last_activity_at")},
@@ -239,13 +330,50 @@ class ConversationAdmin(ReadOnlyModelAdmin):
     def scope(self, obj):
         return _scope_label(obj)
 
+    @admin.display(description="private")
+    def privacy(self, obj):
+        return privacy_label(obj, obj.participant_total)
+
+    # Short headers and dates: the list stays readable at 1,400 px with the sidebar.
+    @admin.display(description="messages", ordering="message_count")
+    def messages(self, obj):
+        return obj.message_count
+
+    @admin.display(description="last activity", ordering="last_activity_at")
+    def last_activity(self, obj):
+        return localtime(obj.last_activity_at).strftime("%Y-%m-%d %H:%M")
+
+    @admin.display(description="state", ordering="deleted_at")
+    def state(self, obj):
+        if obj.deleted_at is not None:
+            return "deleted"
+        return "closed" if obj.is_closed else "open"
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also conversations with a message containing the term, among the newest messages.
+
+        Bounded: a key range on the message primary key (the newest
+        MESSAGE_SEARCH_WINDOW), at most MESSAGE_SEARCH_CONVERSATIONS matches.
+        Removed messages are not searched.
+        """
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if not term:
+            return queryset, may_have_duplicates
+        newest = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        in_messages = list(
+            Message.objects.filter(pk__gt=newest - MESSAGE_SEARCH_WINDOW, content__icontains=term)
+            .values_list("conversation_id", flat=True)
+            .distinct()[:MESSAGE_SEARCH_CONVERSATIONS]
+        )
+        if in_messages:
+            base = self.get_queryset(request)
+            queryset = queryset | base.filter(pk__in=in_messages)
+        return queryset, may_have_duplicates
+
     @admin.display(description="participants", ordering="participant_total")
     def participants(self, obj):
         return obj.participant_total
-
-    @admin.display(description="deleted", boolean=True, ordering="deleted_at")
-    def deleted(self, obj):
-        return obj.deleted_at is not None
 
     close = _conversation_action(
         "close",
@@ -295,6 +423,7 @@ class ConversationAdmin(ReadOnlyModelAdmin):
         participant_rows, more_participants = moderation.participants_window(
             conversation, after=_int_param(request, "participants_after")
         )
+        names = rendering.mentioned_names(m.content for m in messages_rows)
         context = {
             "can_moderate": policy.is_moderator(request.user),
             "message_rows": [
@@ -302,11 +431,13 @@ class ConversationAdmin(ReadOnlyModelAdmin):
                     "message": m,
                     "pk": m.pk,
                     "label": f"message {m.obj_index}",
+                    "removed": m.is_removed,
                     "cells": [
                         (m.obj_index, reverse("admin:conversations_message_change", args=[m.pk])),
                         (moderation.message_author_label(m), None),
                         (_posted(m), None),
-                        (Truncator(m.content).chars(200), None),
+                        (rendered(m, names), None),
+                        (removal_note(m) if m.is_removed else "", None),
                     ],
                 }
                 for m in messages_rows
@@ -349,8 +480,7 @@ class ConversationAdmin(ReadOnlyModelAdmin):
                 "box_id": "conversation-participants",
                 "title": "Participants",
                 "form_action": reverse("admin:conversations_participant_changelist"),
-                "action": "remove_participants",
-                "button": "Remove selected participants…",
+                "buttons": [("remove_participants", "Remove selected participants…")],
                 "columns": ("Participant", "Kind", "Last read", "Archived"),
                 "rows": context["participant_rows"],
                 "empty": "No participants.",
@@ -360,9 +490,11 @@ class ConversationAdmin(ReadOnlyModelAdmin):
                 "box_id": "conversation-messages",
                 "title": f"Messages (newest first, {conversation.message_count} in all)",
                 "form_action": reverse("admin:conversations_message_changelist"),
-                "action": "remove_messages",
-                "button": "Remove selected messages…",
-                "columns": ("#", "Author", "Posted", "Message"),
+                "buttons": [
+                    ("remove_messages", "Remove selected messages…"),
+                    ("restore_messages", "Restore selected removed messages…"),
+                ],
+                "columns": ("#", "Author", "Posted", "Message", "Removed"),
                 "rows": context["message_rows"],
                 "empty": "No messages.",
                 "pager": messages_pager,
@@ -432,9 +564,29 @@ class ParticipantAdmin(ReadOnlyModelAdmin):
         )
 
 
+class RemovedFilter(ChoiceFilter):
+    title = "removed by a moderator"
+    parameter_name = "removed"
+    options = {
+        "yes": ("Yes", Q(removed_at__isnull=False)),
+        "no": ("No", Q(removed_at__isnull=True)),
+    }
+
+
 @admin.register(Message)
 class MessageAdmin(ReadOnlyModelAdmin):
-    list_display = ("__str__", "excerpt", "author", "created_by", "conversation", "created_at")
+    """Every message, removed ones too (marked): moderators restore them from here."""
+
+    list_display = (
+        "__str__",
+        "excerpt",
+        "author",
+        "created_by",
+        "conversation",
+        "created_at",
+        "removed",
+    )
+    list_filter = (RemovedFilter,)
     list_select_related = (
         "conversation",
         "created_by",
@@ -450,11 +602,14 @@ class MessageAdmin(ReadOnlyModelAdmin):
         "author_character__entity__name",
     )
     ordering = ("-created_at", "-id")
-    actions = ("remove_messages",)
+    actions = ("remove_messages", "restore_messages")
+    readonly_fields = ("as_readers_see_it", "removal")
     fields = (
         "conversation",
         "obj_index",
+        "as_readers_see_it",
         "content",
+        "removal",
         "author_user",
         "author_character",
         "created_by",
@@ -464,9 +619,26 @@ class MessageAdmin(ReadOnlyModelAdmin):
         "attachments",
     )
 
+    def get_queryset(self, request):
+        return Message.all_objects.select_related(*self.list_select_related).order_by(
+            *self.ordering
+        )
+
     @admin.display(description="content")
     def excerpt(self, obj):
         return Truncator(obj.content).chars(80)
+
+    @admin.display(description="removed", boolean=True, ordering="removed_at")
+    def removed(self, obj):
+        return obj.is_removed
+
+    @admin.display(description="as readers see it")
+    def as_readers_see_it(self, obj):
+        return rendered(obj, rendering.mentioned_names([obj.content]))
+
+    @admin.display(description="removal")
+    def removal(self, obj):
+        return removal_note(obj) if obj.is_removed else "—"
 
     @admin.display(description="author")
     def author(self, obj):
@@ -482,19 +654,193 @@ class MessageAdmin(ReadOnlyModelAdmin):
             request,
             queryset,
             action="remove_messages",
-            question="Remove these messages for good?",
+            question=(
+                "Remove these messages? Every API stops showing them; they can be restored "
+                f"for {settings.MODERATION_RETENTION_DAYS} days."
+            ),
             done="Removed {count} message(s).",
             perform=lambda objs, reason: moderation.messages_remove(
                 moderator=request.user, messages=objs, reason=reason
             ),
-            describe=lambda m: (
-                f"#{m.obj_index} in {m.conversation} by {moderation.message_author_label(m)}: "
-                f"{Truncator(m.content).chars(80)}"
-            ),
+            describe=_describe_message,
         )
+
+    @admin.action(description="Restore selected removed messages", permissions=["moderate"])
+    def restore_messages(self, request, queryset):
+        queryset = queryset.select_related(
+            "conversation", "created_by", "author_user", "author_character__entity"
+        )
+        return confirm_with_reason(
+            self,
+            request,
+            queryset,
+            action="restore_messages",
+            question="Restore these messages? Every API shows them again, in their place.",
+            done="Restored {count} message(s).",
+            perform=lambda objs, reason: moderation.messages_restore(
+                moderator=request.user, messages=objs, reason=reason
+            ),
+            describe=_describe_message,
+        )
+
+
+def _describe_message(m):
+    return (
+        f"#{m.obj_index} in {m.conversation} by {moderation.message_author_label(m)}: "
+        f"{Truncator(m.content).chars(80)}"
+    )
 
 
 @admin.register(Mention)
 class MentionAdmin(ReadOnlyModelAdmin):
     list_display = ("message", "user")
     list_select_related = ("message", "user")
+
+
+class QueueActionForm(forms.Form):
+    """One click on the queue: what to do with a reported message, and why."""
+
+    ACTIONS = {
+        "remove": "Remove the message",
+        "dismiss": "Dismiss the reports",
+        "remove_author": "Remove the author from the conversation",
+        "suspend_author": "Suspend the author",
+    }
+
+    message = forms.IntegerField(min_value=1)
+    action = forms.ChoiceField(choices=list(ACTIONS.items()))
+    reason = forms.CharField(max_length=500)
+    until = until_field()
+
+    def clean_until(self):
+        return _start_of_day(self.cleaned_data["until"])
+
+
+def _prefilled_reason(message) -> str:
+    """The queue's reason, ready to submit: the most given reason and how many reported it."""
+    reasons = Counter(report.get_reason_display() for report in message.open_reports)
+    top = reasons.most_common(1)[0][0]
+    count = len(message.open_reports)
+    return f"{top} (reported by {count} user{'s' if count != 1 else ''})"
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyModelAdmin):
+    """The reports queue: open reports grouped by message, one click per action.
+
+    The changelist is the queue (`report_queue`: most reported first); each
+    report's own page and history stay Django's read-only ones.
+    """
+
+    list_display = ("__str__", "reporter", "status", "created_at")
+    list_select_related = ("reporter",)
+    fields = (
+        "message",
+        "reporter",
+        "reason",
+        "text",
+        "status",
+        "created_at",
+        "updated_at",
+        "resolved_at",
+        "resolved_by",
+        "resolution",
+    )
+
+    def get_urls(self):
+        act = path(
+            "act/",
+            self.admin_site.admin_view(self.act_view),
+            name="conversations_report_act",
+        )
+        return [act, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        page = _int_param(request, "page") or 1
+        rows, has_more = moderation.report_queue(page=page)
+        names = rendering.mentioned_names(m.content for row in rows for m in row.context)
+        items = [
+            {
+                "message": row,
+                "count": row.open_count,
+                "reasons": Counter(r.get_reason_display() for r in row.open_reports).most_common(),
+                "reports": row.open_reports,
+                "scope": _scope_label(row.conversation),
+                "privacy": row.conversation.is_private and row.conversation.campaign_id,
+                "author": moderation.message_author_label(row),
+                "context": [
+                    {
+                        "obj_index": m.obj_index,
+                        "author": moderation.message_author_label(m),
+                        "posted": _posted(m),
+                        "html": rendered(m, names),
+                        "reported": m.pk == row.pk,
+                    }
+                    for m in row.context
+                ],
+                "reason": _prefilled_reason(row),
+            }
+            for row in rows
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Reports",
+            "opts": self.model._meta,
+            "items": items,
+            "page": page,
+            "has_more": has_more,
+            "can_moderate": policy.is_moderator(request.user),
+            "can_suspend": request.user.has_perm("accounts.suspend_user"),
+            "actions": QueueActionForm.ACTIONS,
+        }
+        return TemplateResponse(request, "admin/conversations/report/queue.html", context)
+
+    def act_view(self, request):
+        """Run one queue action on a message; every open report of it is resolved with it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not policy.is_moderator(request.user):
+            raise PermissionDenied
+        back = reverse("admin:conversations_report_changelist")
+        form = QueueActionForm(request.POST)
+        if not form.is_valid():
+            errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+            self.message_user(request, f"Nothing done: {errors}", messages.ERROR)
+            return HttpResponseRedirect(back)
+        data = form.cleaned_data
+        message = (
+            Message.objects.select_related(
+                "conversation", "created_by", "author_user", "author_character__entity"
+            )
+            .filter(pk=data["message"])
+            .first()
+        )
+        if message is None:
+            self.message_user(request, "Nothing done: that message is gone.", messages.ERROR)
+            return HttpResponseRedirect(back)
+        run = {
+            "remove": lambda: moderation.messages_remove(
+                moderator=request.user, messages=[message], reason=data["reason"]
+            ),
+            "dismiss": lambda: moderation.reports_dismiss(
+                moderator=request.user, message=message, reason=data["reason"]
+            ),
+            "remove_author": lambda: moderation.author_remove_from_conversation(
+                moderator=request.user, message=message, reason=data["reason"]
+            ),
+            "suspend_author": lambda: moderation.author_suspend(
+                moderator=request.user, message=message, reason=data["reason"], until=data["until"]
+            ),
+        }[data["action"]]
+        try:
+            run()
+        except exceptions.ParleyError as error:
+            self.message_user(request, f"Nothing done: {error.message}", messages.ERROR)
+        else:
+            done = QueueActionForm.ACTIONS[data["action"]]
+            self.message_user(
+                request, f"{done}: done (message #{message.obj_index}).", messages.SUCCESS
+            )
+        return HttpResponseRedirect(back)

@@ -69,6 +69,12 @@ class ConversationClosed(PermissionDenied):
     default_message = "The conversation is closed."
 
 
+class AccountSuspended(PermissionDenied):
+    """A moderator suspended the actor: they still read, and write nothing."""
+
+    default_message = "This account is suspended."
+
+
 class InvalidArgument(ParleyError):
     """A value is well-formed but not acceptable (e.g. an index outside the conversation)."""
 

@@ -223,8 +223,30 @@ class Participant(models.Model):
         return str(self.user or self.character)
 
 
+class MessageQuerySet(models.QuerySet):
+    def removed(self):
+        return self.filter(removed_at__isnull=False)
+
+
+class VisibleMessageManager(models.Manager.from_queryset(MessageQuerySet)):
+    """`Message.objects`: every message but those a moderator removed.
+
+    The one place the removal rule lives: both APIs, the counters' recomputation
+    and anything else that reads `Message.objects` (or `conversation.messages`)
+    never see a removed message. Moderators read `Message.all_objects`.
+    """
+
+    def get_queryset(self):
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
 class Message(models.Model):
-    """One message; `obj_index` is its gap-free position at the time it was posted."""
+    """One message; `obj_index` is its gap-free position at the time it was posted.
+
+    A moderator's removal keeps the row (`removed_at`, `removed_by`,
+    `removal_reason`) so it can be restored with the same `obj_index`, until
+    `purge_removed_messages` deletes it after MODERATION_RETENTION_DAYS.
+    """
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
@@ -270,8 +292,22 @@ class Message(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    removal_reason = models.CharField(max_length=500, blank=True, editable=False)
+
+    objects = VisibleMessageManager()
+    all_objects = MessageQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "all_objects"
         constraints = [
             # History paging (conversation_messages/get, Kanka messages list)
             # walks this index; it also makes obj_index unique per conversation.
@@ -286,10 +322,20 @@ class Message(models.Model):
             # Search of a common word (conversations/search.py): newest first across the
             # caller's conversations, each row checked against the full-text document.
             models.Index(fields=["-created_at", "-id"], name="message_newest"),
+            # purge_removed_messages: removed messages older than the retention period.
+            models.Index(
+                fields=["removed_at"],
+                condition=Q(removed_at__isnull=False),
+                name="message_removed",
+            ),
         ]
 
     def __str__(self):
         return f"#{self.obj_index} in {self.conversation_id}"
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
 
 
 class Mention(models.Model):
@@ -399,3 +445,65 @@ class Attachment(models.Model):
             "duration": None,
             "upload_state": "uploaded",
         }
+
+
+class Report(models.Model):
+    """A user's report of a message to the moderators; one per reporter and message.
+
+    Reporting again updates the one report (and reopens it). A moderator's
+    action on the message resolves every open report of it at once.
+    """
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        ABUSE = "abuse", "Abuse"
+        OFF_TOPIC = "off_topic", "Off-topic"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+        DISMISSED = "dismissed", "Dismissed"
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="message_reports"
+    )
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    text = models.CharField(max_length=1000, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.CharField(
+        max_length=500, blank=True, help_text="What the moderator did, and why."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "reporter"], name="report_unique_reporter"),
+            models.CheckConstraint(
+                condition=Q(reason__in=["spam", "abuse", "off_topic", "other"]),
+                name="report_reason_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "resolved", "dismissed"]),
+                name="report_status_valid",
+            ),
+        ]
+        indexes = [
+            # The queue: open reports grouped by message, oldest first.
+            models.Index(
+                fields=["message", "created_at"],
+                condition=Q(status="open"),
+                name="report_open_by_message",
+            ),
+            # A reporter's own reports (both APIs' list), newest first.
+            models.Index(fields=["reporter", "-updated_at"], name="report_by_reporter"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} report of message {self.message_id}"

@@ -18,7 +18,7 @@ from django.db.models import (
 from accounts.models import User
 from conversations import exceptions
 from conversations.ids import is_valid_id, row_by_id
-from conversations.models import Conversation, Mention, Message, Participant
+from conversations.models import Conversation, Mention, Message, Participant, Report
 from conversations.policy import Role, visible_filter
 from conversations.reactions import reactions_prefetch
 from conversations.scope import (
@@ -152,6 +152,8 @@ def unread_of_user(*, user: User, workspace) -> list[dict]:
         user=user,
         message__conversation=OuterRef("conversation"),
         message__obj_index__gt=OuterRef("last_read_obj_index"),
+        # A join skips Message.objects' rule: a removed message mentions no one.
+        message__removed_at__isnull=True,
     )
     rows = (
         Participant.objects.filter(
@@ -231,3 +233,24 @@ def access_workspace_message(*, user: User, message_id) -> tuple[Message, Role]:
     if message is None or message.my_role is None:
         raise exceptions.MessageNotFound(object_id=message_id)
     return message, workspace_role(message.my_role)
+
+
+# --- reports ----------------------------------------------------------------
+
+REPORTS_LIMIT = (50, 200)  # (default, maximum) of a reporter's list of reports
+
+
+def reports_of_user(*, user: User, workspace=None, campaign=None) -> QuerySet[Report]:
+    """The user's own reports of messages in a workspace's or a campaign's conversations.
+
+    Newest change first, on the (reporter, updated_at) index. A report stays
+    listed when a moderator removed its message: its status says what happened.
+    """
+    scope = {"message__conversation__workspace": workspace} if workspace is not None else {}
+    if campaign is not None:
+        scope = {"message__conversation__campaign": campaign}
+    return (
+        Report.objects.filter(reporter=user, **scope)
+        .select_related("message")
+        .order_by("-updated_at", "-id")
+    )

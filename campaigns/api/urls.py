@@ -6,6 +6,7 @@ gets the model's 404 body (never a routing 404 or a 500).
 
 from django.urls import path, re_path
 
+from campaigns.api import reports
 from campaigns.api.errors import page_not_found
 from campaigns.api.views.campaigns import CampaignReadViewSet, ProfileView
 from campaigns.api.views.characters import CharacterViewSet
@@ -43,5 +44,15 @@ urlpatterns = [
     *resource(f"{CONVERSATION}/conversation_messages", MessageViewSet, "message", "messages"),
     *resource(f"{CAMPAIGN}/characters", CharacterViewSet, "character", "characters"),
     *resource(f"{CAMPAIGN}/tags", TagViewSet, "tag", "tags"),
+    path(
+        f"{CONVERSATION}/conversation_messages/<str:message_id>/report",
+        reports.MessageReportView.as_view({"post": "create"}),
+        name="kanka-message-report",
+    ),
+    path(
+        f"{CAMPAIGN}/reports",
+        reports.ReportListView.as_view({"get": "list"}),
+        name="kanka-reports",
+    ),
     re_path(r"^.*$", page_not_found),
 ]

@@ -35,8 +35,11 @@ if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
+# A suspended user's sessions end and they cannot log in (accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["accounts.backends.ParleyModelBackend"]
+
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin.ParleyAdminConfig",  # django.contrib.admin, with Parley's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -234,6 +237,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "accounts.authentication.SessionReadsOnlyBySafeMethods",
+        "accounts.authentication.SuspendedUsersOnlyRead",
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -274,6 +278,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True},
     # Native scrollbars: ReDoc's own scroller costs ~0.1 s of its first render here.
     "REDOC_UI_SETTINGS": {"nativeScrollbars": True},
+    # A report's `status` is not the Twist `{"status": "ok"}` answer's.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": ["ok"],
+        "ReportStatusEnum": "conversations.models.Report.Status",
+    },
     # Summaries, operation ids, tags in order (and ReDoc's x-tagGroups), ids, servers.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -312,6 +321,9 @@ MESSAGE_MAX_LENGTH = env.int("MESSAGE_MAX_LENGTH", default=10_000)
 ID_LIST_MAX = env.int("ID_LIST_MAX", default=1000)
 # Both dialects: arrays and objects nested deeper are malformed JSON (config/parsers.py).
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
+# Moderation: a moderator's removal can be restored for this many days; after
+# that `manage.py purge_removed_messages` deletes the message for good.
+MODERATION_RETENTION_DAYS = env.int("MODERATION_RETENTION_DAYS", default=30)
 
 # HTTPS (README "Production notes"): behind a TLS-terminating proxy that sets
 # X-Forwarded-Proto. Cookies are secure outside DEBUG; redirect and HSTS are

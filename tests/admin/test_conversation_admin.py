@@ -30,6 +30,10 @@ def test_moderators_group_has_exactly_the_moderation_permissions():
         "conversations.moderate_conversation",
         "conversations.view_conversation",
         "conversations.view_participant",
+        "conversations.view_report",
+        "accounts.suspend_user",
+        "accounts.view_personalaccesstoken",
+        "accounts.revoke_personalaccesstoken",
         "conversations.view_message",
         "accounts.view_user",
         "campaigns.view_campaign",
@@ -59,9 +63,9 @@ def test_changelist_shows_scope_counts_and_state(mod_client, conversation_with_m
     html = response.content.decode()
     assert f"Campaign: {conversation.campaign.name}" in html
     assert "Workspace: Night shift" in html
-    for column in ("column-scope", "column-participants", "column-message_count"):
+    for column in ("column-scope", "column-participants", "column-messages"):
         assert column in html
-    for column in ("column-last_activity_at", "column-is_closed", "column-deleted"):
+    for column in ("column-last_activity", "column-privacy", "column-state"):
         assert column in html
 
 

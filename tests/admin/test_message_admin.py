@@ -1,9 +1,10 @@
 import pytest
-from django.contrib.admin.models import CHANGE, DELETION, LogEntry
+from django.contrib.admin.models import CHANGE, LogEntry
 
 from conversations import exceptions, services
 from conversations.models import Message
 from conversations.policy import Role
+from conversations.services import removal
 from tests.factories import (
     CharacterFactory,
     MessageFactory,
@@ -59,7 +60,7 @@ def test_remove_messages_asks_for_a_reason_first(
 
     assert asked.status_code == 200
     html = asked.content.decode()
-    assert "Remove these messages for good?" in html
+    assert "they can be restored for 30 days" in html
     assert "line 1" in html
     assert 'name="reason"' in html
     assert Message.objects.filter(pk=message.pk).exists()
@@ -88,6 +89,8 @@ def test_remove_messages_goes_through_the_domain_and_is_logged(
 
     assert response.status_code == 302
     assert not Message.objects.filter(pk=newest.pk).exists()
+    kept = Message.all_objects.get(pk=newest.pk)
+    assert (kept.removed_by, kept.removal_reason, kept.content) == (moderator, "Doxxing", "line 2")
     conversation.refresh_from_db()
     assert (conversation.message_count, conversation.last_obj_index) == (2, 2)
     assert conversation.last_message.obj_index == 1
@@ -96,7 +99,7 @@ def test_remove_messages_goes_through_the_domain_and_is_logged(
     assert {
         (e.content_type.model, e.object_id, e.action_flag, e.change_message) for e in entries
     } == {
-        ("message", str(newest.pk), DELETION, note),
+        ("message", str(newest.pk), CHANGE, note),
         ("conversation", str(conversation.pk), CHANGE, note),
     }
 
@@ -188,7 +191,7 @@ def test_a_domain_error_during_removal_is_an_error_message_not_a_500(
         # What the service raises when another moderator removed it first.
         raise exceptions.MessageNotFound()
 
-    monkeypatch.setattr(services, "message_remove", removed_meanwhile)
+    monkeypatch.setattr(removal, "message_hide", removed_meanwhile)
     response = run_action(mod_client, CHANGELIST, "remove_messages", [message.pk], reason="Spam")
 
     assert response.status_code == 302

@@ -91,11 +91,15 @@ def moderators_group(transactional_db):
     The live server needs a transactional database, which is flushed after
     each test: permissions come back (post_migrate), data migrations don't.
     """
-    migration = importlib.import_module("conversations.migrations.0002_moderators_group")
-    group, _ = Group.objects.get_or_create(name=migration.GROUP)
+    migrations = [
+        importlib.import_module(f"conversations.migrations.{name}")
+        for name in ("0002_moderators_group", "0009_moderators_report_permissions")
+    ]
+    group, _ = Group.objects.get_or_create(name=migrations[0].GROUP)
     group.permissions.set(
         [
             Permission.objects.get(content_type__app_label=app, codename=codename)
+            for migration in migrations
             for app, codename in migration.PERMISSIONS
         ]
     )

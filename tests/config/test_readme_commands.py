@@ -95,7 +95,12 @@ def test_the_readmes_manage_py_commands_and_token_one_liner_work_as_printed(tmp_
     runnable.sort(key=lambda c: next((i for i, f in enumerate(first) if f in c), len(first)))
     env = _development_env(tmp_path)
 
-    assert {c.split()[2] for c in runnable} == {"migrate", "seed_demo", "create_token"}, commands
+    assert {c.split()[2] for c in runnable} == {
+        "migrate",
+        "seed_demo",
+        "create_token",
+        "purge_removed_messages",
+    }, commands
     for command in runnable:
         result = _bash(command, env)
         assert result.returncode == 0, (command, result.stderr)

@@ -320,7 +320,8 @@ class TwistSessionUserOutput(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_removed(self, user) -> bool:
-        return not user.is_active
+        # Twist's "removed" user: deactivated, or suspended by a moderator.
+        return not user.is_active or user.is_suspended
 
     @extend_schema_field({"type": "integer", "nullable": True})
     def get_default_workspace(self, user):

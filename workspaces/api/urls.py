@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from workspaces.api import attachments, batch, reactions, search, views
+from workspaces.api import attachments, batch, reactions, reports, search, views
 from workspaces.api.base import UnknownMethodView
 
 METHODS = {
@@ -37,6 +37,7 @@ METHODS = {
     "workspaces/get": views.WorkspaceGet,
     "workspaces/getone": views.WorkspaceGetOne,
     "users/get_session_user": views.SessionUser,
+    **reports.METHODS,
 }
 
 urlpatterns = [path(route, view.as_view()) for route, view in METHODS.items()] + [
