@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import token_has_scope
+from config.conditional import NotModified, etag_of, matches
 from conversations import selectors
 from workspaces import selectors as workspace_selectors
 from workspaces.api.errors import Code, TwistError, twist_exception_handler
@@ -88,6 +89,9 @@ class TwistView(APIView):
     input_serializer = TwistEmptyInput
     output_serializer = None
     many = False  # the answer is a list of `output_serializer` objects
+    # Conditional GET: a function (params, **target) -> tuple of the values the
+    # answer depends on, read from what `resolve_target` loaded; None: no ETag.
+    validator = None
 
     def get_exception_handler(self):
         return twist_exception_handler
@@ -120,7 +124,19 @@ class TwistView(APIView):
         serializer = self.input_serializer(data=raw)
         serializer.is_valid(raise_exception=True)
         params = serializer.validated_data
-        return Response(self.render(self.perform(request, params, **target), params))
+        etag = self.etag(request, params, target)
+        if etag is not None and matches(request, etag):
+            return NotModified(etag).response()
+        response = Response(self.render(self.perform(request, params, **target), params))
+        if etag is not None:
+            response["ETag"] = etag
+        return response
+
+    def etag(self, request, params: dict, target: dict) -> str | None:
+        """The answer's tag, for a GET of a method that declares a `validator`."""
+        if self.validator is None or request.method != "GET":
+            return None
+        return etag_of(request, sorted(params.items()), *type(self).validator(params, **target))
 
     def resolve_target(self, request, raw: dict) -> dict:
         """What the method acts on, as keyword arguments of `perform`; none by default."""
