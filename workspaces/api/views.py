@@ -343,7 +343,7 @@ class MessageAdd(ConversationMethod):
             mentioned_user_ids=_mentions(params),
             direct_group_mentions=params.get("direct_group_mentions", ()),
         )
-        return workspace_selectors.message_for_output(user=request.user, message_id=message.pk)
+        return workspace_selectors.posted_for_output(message)
 
 
 class MessageUpdate(MessageMethod):
