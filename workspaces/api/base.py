@@ -7,7 +7,8 @@ the result out; the base renders it with the declared `output_serializer`.
 """
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -61,7 +62,15 @@ class TwistSchema(AutoSchema):
 
     def get_response_serializers(self):
         output = self.view.output_serializer
-        return {200: output(many=True) if self.view.many else output, **ERROR_RESPONSES}
+        conditional = {304: NOT_MODIFIED} if self.view.validator is not None else {}
+        return {
+            200: output(many=True) if self.view.many else output,
+            **conditional,
+            **ERROR_RESPONSES,
+        }
+
+    def get_override_parameters(self):
+        return [IF_NONE_MATCH] if self.view.validator is not None else []
 
 
 ERROR_RESPONSES = {
@@ -73,6 +82,16 @@ ERROR_RESPONSES = {
         (404, "105 (workspace), 106 (user), 124 (conversation), 125 (message)"),
     ]
 }
+
+
+# Conditional GET (config/conditional.py): a GET by the `ETag` of an earlier answer.
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="By GET only: the `ETag` of an earlier answer; unchanged, the answer is a 304.",
+)
+NOT_MODIFIED = OpenApiResponse(description="Not modified (GET only): no body, the same `ETag`.")
 
 
 class TwistView(APIView):
