@@ -19,6 +19,12 @@ WIRE_VERSION = 1
 CONDITIONAL_METHODS = frozenset({"GET", "HEAD"})
 
 
+def is_conditional(request) -> bool:
+    """A read answered in JSON: the browsable API's pages (forms, CSRF token) are never tagged."""
+    renderer = getattr(request, "accepted_renderer", None)
+    return request.method in CONDITIONAL_METHODS and getattr(renderer, "format", None) == "json"
+
+
 def etag_of(request, *validator) -> str:
     """A strong tag over the validator, the request line, the caller and the wire version."""
     parts = (WIRE_VERSION, request.build_absolute_uri(), request.user.pk, *validator)

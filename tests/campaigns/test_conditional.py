@@ -112,3 +112,12 @@ def test_not_visible_is_404_whatever_the_tag(api, admin, stranger, conversation,
     etag = api("get", url, admin)["ETag"]
     assert api("get", url, stranger, HTTP_IF_NONE_MATCH=etag).status_code == 404
     assert api("get", url, stranger, HTTP_IF_NONE_MATCH="*").status_code == 404
+
+
+def test_the_browsable_api_is_never_tagged(client, admin, conversation, message):
+    client.force_login(admin)
+    url = "/api/1.0/" + nested_url("conversation_messages", conversation)
+    page = client.get(url, HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    assert "ETag" not in page
+    assert client.get(url, HTTP_ACCEPT="text/html", HTTP_IF_NONE_MATCH="*").status_code == 200

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import token_has_scope
-from config.conditional import NotModified, etag_of, matches
+from config.conditional import NotModified, etag_of, is_conditional, matches
 from conversations import selectors
 from workspaces import selectors as workspace_selectors
 from workspaces.api.errors import Code, TwistError, twist_exception_handler
@@ -153,7 +153,7 @@ class TwistView(APIView):
 
     def etag(self, request, params: dict, target: dict) -> str | None:
         """The answer's tag, for a GET of a method that declares a `validator`."""
-        if self.validator is None or request.method != "GET":
+        if self.validator is None or request.method != "GET" or not is_conditional(request):
             return None
         return etag_of(request, sorted(params.items()), *type(self).validator(params, **target))
 

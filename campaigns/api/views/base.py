@@ -8,7 +8,7 @@ from campaigns import selectors
 from campaigns.api.errors import exception_handler
 from campaigns.api.pagination import KankaPagination
 from campaigns.api.throttling import CampaignRateThrottle, add_rate_limit_headers
-from config.conditional import CONDITIONAL_METHODS, NotModified, etag_of, matches
+from config.conditional import NotModified, etag_of, is_conditional, matches
 
 
 class KankaView(GenericAPIView):
@@ -103,7 +103,7 @@ class InConversationViewSet(KankaViewSet):
             campaign_id=kwargs["campaign_id"],
             conversation_id=kwargs["conversation_id"],
         )
-        if request.method in CONDITIONAL_METHODS and self.action in self.conditional_actions:
+        if self.action in self.conditional_actions and is_conditional(request):
             conversation = self.conversation
             self.etag = etag_of(
                 request,
