@@ -5,7 +5,8 @@ resolved (the conversation or message, already authorised: not a
 participant is 404) and returns what its `output_serializer` renders. A
 method that returns a conversation or message re-reads it through
 `workspaces.selectors`, so the caller's own state (archived, muted) is what
-was just written.
+was just written; posting renders the message `message_add` returns, which
+carries what the output needs.
 """
 
 from conversations import selectors, services
