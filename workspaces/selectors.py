@@ -142,6 +142,21 @@ def message_for_output(*, user, message_id) -> Message:
     return load_mentions([message])[0]
 
 
+def posted_for_output(message: Message) -> Message:
+    """A message `message_add` just returned, as conversation_messages/getone renders it.
+
+    The service attached its conversation, creator and mentions: no query,
+    unless it carries attachments or actions, whose JSON a database may
+    store with its own key order (PostgreSQL's jsonb): then it is re-read,
+    so the answer is the same bytes as getone's.
+    """
+    if message.attachments or message.actions:
+        return message_for_output(user=message.created_by, message_id=message.pk)
+    message.workspace_id = message.conversation.workspace_id
+    message.direct_mention_ids = [mention.user_id for mention in message.mentions.all()]
+    return message
+
+
 def messages_page(
     *,
     user,

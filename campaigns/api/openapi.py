@@ -53,24 +53,45 @@ LIST_ERRORS = {
 }
 
 
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The `ETag` of an earlier answer: unchanged, the answer is a 304.",
+)
+NOT_MODIFIED = {
+    304: OpenApiResponse(description="Not modified: no body, the same `ETag` header."),
+}
+
+
 def path_ids(*names: str) -> list[OpenApiParameter]:
     """Integer path parameters (the routes take any segment: a bad id is the model's 404)."""
     return [OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH) for name in names]
 
 
-def crud_schema(tag: str, output, input_, *, list_errors=ERRORS, path=("campaign_id",)) -> dict:
-    """extend_schema for each action of a Kanka resource, for `extend_schema_view(**…)`."""
+def crud_schema(
+    tag: str, output, input_, *, list_errors=ERRORS, path=("campaign_id",), conditional=False
+) -> dict:
+    """extend_schema for each action of a Kanka resource, for `extend_schema_view(**…)`.
+
+    `conditional`: the list and show answer `If-None-Match` (config/conditional.py).
+    """
     one = envelope(f"{output.__name__.removesuffix('Output')}Envelope", output())
     body = {"application/json": input_, "multipart/form-data": input_}
     item = path_ids(*path, "id")
     write = {200: one, **WRITE_ERRORS}
+    read_params, read_responses = ([IF_NONE_MATCH], NOT_MODIFIED) if conditional else ([], {})
     return {
         "list": extend_schema(
             tags=[tag],
-            parameters=path_ids(*path),
-            responses={200: output(many=True), **list_errors},
+            parameters=path_ids(*path) + read_params,
+            responses={200: output(many=True), **read_responses, **list_errors},
         ),
-        "retrieve": extend_schema(tags=[tag], parameters=item, responses={200: one, **ERRORS}),
+        "retrieve": extend_schema(
+            tags=[tag],
+            parameters=item + read_params,
+            responses={200: one, **read_responses, **ERRORS},
+        ),
         "create": extend_schema(
             tags=[tag], parameters=path_ids(*path), request=body, responses=write
         ),

@@ -451,3 +451,33 @@ def test_update_or_remove_in_other_workspace_is_404_and_nothing_changes(
 
     assert_error(response, 404, 125, "Message not found")
     assert database_snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"attachments": [ATTACHMENT], "actions": [ACTION]}],
+    ids=["rendered as returned", "re-read for its JSON"],
+)
+def test_add_answers_what_getone_answers_in_few_queries(
+    client, chat, alice, bob, carol, bearer, django_assert_num_queries, extra
+):
+    headers = bearer(bob)
+    call(client, "conversations/getone", headers, id=chat.pk)  # the token's first use
+    content = f"[Alice](twist-mention://{alice.pk}) [Carol](twist-mention://{carol.pk}) hi"
+    # token, access check, savepoint, lock, insert, mentioned participants, mentions,
+    # counters, participants, release; with attachments or actions the re-read
+    # (message, mentions) too
+    with django_assert_num_queries(12 if extra else 10):
+        added = call(
+            client,
+            "conversation_messages/add",
+            headers,
+            conversation_id=chat.pk,
+            content=content,
+            direct_group_mentions=[7],
+            **extra,
+        )
+    assert added.status_code == 200
+    getone = call(client, "conversation_messages/getone", headers, id=added.json()["id"])
+    assert added.content == getone.content
+    assert added.json()["direct_mentions"] == [alice.pk]

@@ -7,12 +7,14 @@ the result out; the base renders it with the declared `output_serializer`.
 """
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import token_has_scope
+from config.conditional import NotModified, etag_of, is_conditional, matches
 from conversations import selectors
 from workspaces import selectors as workspace_selectors
 from workspaces.api.errors import Code, TwistError, twist_exception_handler
@@ -60,7 +62,15 @@ class TwistSchema(AutoSchema):
 
     def get_response_serializers(self):
         output = self.view.output_serializer
-        return {200: output(many=True) if self.view.many else output, **ERROR_RESPONSES}
+        conditional = {304: NOT_MODIFIED} if self.view.validator is not None else {}
+        return {
+            200: output(many=True) if self.view.many else output,
+            **conditional,
+            **ERROR_RESPONSES,
+        }
+
+    def get_override_parameters(self):
+        return [IF_NONE_MATCH] if self.view.validator is not None else []
 
 
 ERROR_RESPONSES = {
@@ -72,6 +82,16 @@ ERROR_RESPONSES = {
         (404, "105 (workspace), 106 (user), 124 (conversation), 125 (message)"),
     ]
 }
+
+
+# Conditional GET (config/conditional.py): a GET by the `ETag` of an earlier answer.
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="By GET only: the `ETag` of an earlier answer; unchanged, the answer is a 304.",
+)
+NOT_MODIFIED = OpenApiResponse(description="Not modified (GET only): no body, the same `ETag`.")
 
 
 class TwistView(APIView):
@@ -88,6 +108,9 @@ class TwistView(APIView):
     input_serializer = TwistEmptyInput
     output_serializer = None
     many = False  # the answer is a list of `output_serializer` objects
+    # Conditional GET: a function (params, **target) -> tuple of the values the
+    # answer depends on, read from what `resolve_target` loaded; None: no ETag.
+    validator = None
 
     def get_exception_handler(self):
         return twist_exception_handler
@@ -120,7 +143,19 @@ class TwistView(APIView):
         serializer = self.input_serializer(data=raw)
         serializer.is_valid(raise_exception=True)
         params = serializer.validated_data
-        return Response(self.render(self.perform(request, params, **target), params))
+        etag = self.etag(request, params, target)
+        if etag is not None and matches(request, etag):
+            return NotModified(etag).response()
+        response = Response(self.render(self.perform(request, params, **target), params))
+        if etag is not None:
+            response["ETag"] = etag
+        return response
+
+    def etag(self, request, params: dict, target: dict) -> str | None:
+        """The answer's tag, for a GET of a method that declares a `validator`."""
+        if self.validator is None or request.method != "GET" or not is_conditional(request):
+            return None
+        return etag_of(request, sorted(params.items()), *type(self).validator(params, **target))
 
     def resolve_target(self, request, raw: dict) -> dict:
         """What the method acts on, as keyword arguments of `perform`; none by default."""

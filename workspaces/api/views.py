@@ -5,10 +5,12 @@ resolved (the conversation or message, already authorised: not a
 participant is 404) and returns what its `output_serializer` renders. A
 method that returns a conversation or message re-reads it through
 `workspaces.selectors`, so the caller's own state (archived, muted) is what
-was just written.
+was just written; posting renders the message `message_add` returns, which
+carries what the output needs.
 """
 
 from conversations import selectors, services
+from conversations.rules import mute_in_effect
 from conversations.services import UNSET
 from workspaces import selectors as workspace_selectors
 from workspaces import services as workspace_services
@@ -48,11 +50,34 @@ def _page_bounds(params) -> dict:
 # --- conversations ----------------------------------------------------------
 
 
+def _conversation_validator(params, conversation, role) -> tuple:
+    """What conversations/getone renders, as the access check loaded it.
+
+    Messages, participants and the title all move `updated_at`; the caller's
+    archive flag and mute (as in effect now) are their own; the last message's
+    creator name is joined by the access check.
+    """
+    last = conversation.last_message
+    return (
+        conversation.pk,
+        conversation.updated_at,
+        conversation.last_obj_index,
+        conversation.message_count,
+        conversation.last_activity_at,
+        conversation.my_archived,
+        mute_in_effect(conversation.my_muted_until),
+        role,
+        None if last is None else (last.pk, last.version, last.created_by_id),
+        None if last is None or last.created_by is None else last.created_by.name,
+    )
+
+
 class ConversationGetOne(ConversationMethod):
     """Get one conversation the caller takes part in."""
 
     input_serializer = s.TwistIdInput
     output_serializer = s.TwistConversationOutput
+    validator = _conversation_validator
 
     def perform(self, request, params, conversation, role):
         return workspace_selectors.load_people([conversation])[0]
@@ -319,7 +344,7 @@ class MessageAdd(ConversationMethod):
             mentioned_user_ids=_mentions(params),
             direct_group_mentions=params.get("direct_group_mentions", ()),
         )
-        return workspace_selectors.message_for_output(user=request.user, message_id=message.pk)
+        return workspace_selectors.posted_for_output(message)
 
 
 class MessageUpdate(MessageMethod):

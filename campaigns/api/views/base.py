@@ -8,6 +8,7 @@ from campaigns import selectors
 from campaigns.api.errors import exception_handler
 from campaigns.api.pagination import KankaPagination
 from campaigns.api.throttling import CampaignRateThrottle, add_rate_limit_headers
+from config.conditional import NotModified, etag_of, is_conditional, matches
 
 
 class KankaView(GenericAPIView):
@@ -25,9 +26,17 @@ class KankaView(GenericAPIView):
     def get_exception_handler(self):
         return exception_handler
 
+    def handle_exception(self, exc):
+        if isinstance(exc, NotModified):
+            return exc.response()
+        return super().handle_exception(exc)
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         add_rate_limit_headers(request, response)
+        etag = getattr(self, "etag", None)
+        if etag is not None and response.status_code == 200:
+            response["ETag"] = etag
         return response
 
     def validated(self, serializer_class, *, partial: bool = False) -> dict:
@@ -78,7 +87,14 @@ class InConversationViewSet(KankaViewSet):
 
     The conversation is loaded lean (its row and campaign, one query): its
     children's handlers render neither its tags nor its counts.
+
+    Its reads (`conditional_actions`) are conditional: every change to a
+    conversation's messages or participants moves its `updated_at` (and the
+    counters), so the row the access check loaded is the validator, and a
+    matching `If-None-Match` is a 304 before the list or show is read.
     """
+
+    conditional_actions = ("list", "retrieve")
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -87,3 +103,16 @@ class InConversationViewSet(KankaViewSet):
             campaign_id=kwargs["campaign_id"],
             conversation_id=kwargs["conversation_id"],
         )
+        if self.action in self.conditional_actions and is_conditional(request):
+            conversation = self.conversation
+            self.etag = etag_of(
+                request,
+                self.action,
+                self.role,
+                conversation.pk,
+                conversation.updated_at,
+                conversation.message_count,
+                conversation.last_obj_index,
+            )
+            if matches(request, self.etag):
+                raise NotModified(self.etag)

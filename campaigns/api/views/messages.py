@@ -20,6 +20,7 @@ from conversations.services import UNSET, message_add, message_remove, message_u
         MessageInput,
         list_errors=LIST_ERRORS,
         path=("campaign_id", "conversation_id"),
+        conditional=True,
     )
 )
 class MessageViewSet(InConversationViewSet):

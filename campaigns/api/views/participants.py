@@ -21,6 +21,7 @@ from conversations.services import (
         ParticipantOutput,
         ParticipantInput,
         path=("campaign_id", "conversation_id"),
+        conditional=True,
     )
 )
 class ParticipantViewSet(InConversationViewSet):
