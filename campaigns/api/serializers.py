@@ -56,6 +56,14 @@ class IdListField(serializers.ListField):
             return dictionary.getlist(bracketed)
         return super().get_value(dictionary)
 
+    def to_internal_value(self, data):
+        """At most `ID_LIST_MAX` ids, counted before any is read (Laravel's array `max` rule)."""
+        if isinstance(data, list | tuple) and len(data) > settings.ID_LIST_MAX:
+            raise serializers.ValidationError(
+                f"The {self.field_name} may not have more than {settings.ID_LIST_MAX} items."
+            )
+        return super().to_internal_value(data)
+
 
 class EntityInput(serializers.Serializer):
     """Fields every Kanka entity takes. PUT and PATCH are both partial (Kanka's `clean()`)."""

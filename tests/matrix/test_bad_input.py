@@ -29,7 +29,6 @@ from tests.workspaces.twist import post
 
 pytestmark = pytest.mark.django_db
 
-OTHER_BRANCH = "issue 9 §4a/§4b, another branch"
 STRING = "@@string@@"  # where a raw body puts its bad bytes
 
 # Kanka's writes: (name, method, path, a valid body, its string, integer and id-list fields)
@@ -114,17 +113,9 @@ def _raw(body, field, value: str | None, raw: bytes | None = None):
     return (encoded, "application/json")
 
 
-def _expected_failure(kind, text):
-    if kind == "huge id list" or (kind == "over-long string" and text in MESSAGE_FIELDS):
-        return [pytest.mark.xfail(strict=True, reason=OTHER_BRANCH)]
-    return []
-
-
 def _params(rows, name_of):
     return [
-        pytest.param(
-            *row, kind, bad, id=f"{name_of(row)}: {kind}", marks=_expected_failure(kind, row[-3])
-        )
+        pytest.param(*row, kind, bad, id=f"{name_of(row)}: {kind}")
         for row in rows
         for kind, bad in _bad_inputs(row[1] if len(row) == 7 else "post", *row[-4:])
     ]
