@@ -27,7 +27,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 
-from conversations import exceptions, moderation, policy, rendering
+from conversations import exceptions, moderation, policy, rendering, search
 from conversations.models import Conversation, Mention, Message, Participant, Report
 from conversations.rules import is_private_workspace_conversation
 from conversations.services.removal import restore_deadline
@@ -301,8 +301,8 @@ class ConversationAdmin(ReadOnlyModelAdmin):
         "participants__character__entity__name",
     )
     search_help_text = (
-        "Title, a participant's name, or a word of a message "
-        f"(messages: the newest {MESSAGE_SEARCH_WINDOW:,} are searched)."
+        "Title, a participant's name, or words of a message (on SQLite only the "
+        f"newest {MESSAGE_SEARCH_WINDOW:,} messages are searched)."
     )
     readonly_fields = ("privacy",)
     ordering = ("-last_activity_at", "-id")
@@ -350,21 +350,15 @@ class ConversationAdmin(ReadOnlyModelAdmin):
         return "closed" if obj.is_closed else "open"
 
     def get_search_results(self, request, queryset, search_term):
-        """Also conversations with a message containing the term, among the newest messages.
+        """Also conversations with a message having every word of the term (conversations.search).
 
-        Bounded: a key range on the message primary key (the newest
-        MESSAGE_SEARCH_WINDOW), at most MESSAGE_SEARCH_CONVERSATIONS matches.
-        Removed messages are not searched.
+        Indexed on PostgreSQL; on SQLite a scan of the newest MESSAGE_SEARCH_WINDOW
+        messages. At most MESSAGE_SEARCH_CONVERSATIONS matches; removed messages
+        are not searched.
         """
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        term = search_term.strip()
-        if not term:
-            return queryset, may_have_duplicates
-        newest = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        in_messages = list(
-            Message.objects.filter(pk__gt=newest - MESSAGE_SEARCH_WINDOW, content__icontains=term)
-            .values_list("conversation_id", flat=True)
-            .distinct()[:MESSAGE_SEARCH_CONVERSATIONS]
+        in_messages = search.conversation_ids_with_words(
+            search_term, limit=MESSAGE_SEARCH_CONVERSATIONS, window=MESSAGE_SEARCH_WINDOW
         )
         if in_messages:
             base = self.get_queryset(request)

@@ -3,8 +3,8 @@
 The rule: every query term (a `\\w+` run, casefolded) must start a word of
 the message's text, where the text is the content with mention markup
 replaced by its label. Only messages of workspace conversations the user
-takes part in now, never system messages; removed messages are deleted rows,
-so they are never found.
+takes part in now, never system messages; messages a moderator removed are
+outside `Message.objects`, so they are never found.
 
 The database narrows, Python decides. On PostgreSQL a GIN index over a
 stored generated column, `to_tsvector('simple', <content with every
@@ -204,6 +204,22 @@ def _full_text(terms: list[str]) -> RawSQL:
         (query,),
         output_field=BooleanField(),
     )
+
+
+def conversation_ids_with_words(query: str, *, limit: int, window: int) -> list[int]:
+    """Conversations of any scope with a visible message having every word of `query` (the
+    moderators' search): the full-text index on PostgreSQL; on SQLite a LIKE over the
+    newest `window` messages. At most `limit` ids; the database's superset is checked
+    no further here, so a conversation may match on a word's prefix.
+    """
+    terms = search_terms(query)
+    if not terms:
+        return []
+    messages = narrowed(Message.objects.all(), terms)
+    if connection.vendor != "postgresql":
+        newest = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        messages = messages.filter(pk__gt=newest - window)
+    return list(messages.values_list("conversation_id", flat=True).distinct()[:limit])
 
 
 def search_messages(

@@ -25,10 +25,18 @@ QUEUE_LIMIT = 256
 
 
 def _in_thread(fn, *args, **kwargs):
-    """Run ORM code on a hub thread, replacing its connection if it broke."""
+    """Run ORM code on a hub thread, replacing its connection if it broke.
+
+    With PostgreSQL's pool the connection goes back to it after each job, so the
+    hub's threads hold none between jobs and requests get the whole pool.
+    """
     if connection.connection is not None and not connection.is_usable():
         connection.close()
-    return fn(*args, **kwargs)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        if getattr(connection, "pool", None) is not None:
+            connection.close()
 
 
 def _close_connection(barrier: threading.Barrier) -> None:

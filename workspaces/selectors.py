@@ -154,6 +154,7 @@ def posted_for_output(message: Message) -> Message:
         return message_for_output(user=message.created_by, message_id=message.pk)
     message.workspace_id = message.conversation.workspace_id
     message.direct_mention_ids = [mention.user_id for mention in message.mentions.all()]
+    message.reaction_rows = []  # just posted: nobody has reacted yet
     return message
 
 

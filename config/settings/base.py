@@ -110,12 +110,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Readers (the event streams' hub) never wait on a writer, nor a writer on them.
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Persistent connections, not psycopg's pool: a sync gunicorn worker serves
-    # one request at a time, so one kept connection per worker is all a pool
-    # would hold, and opening one per request cost 1.3-1.7x (issue 14). The
-    # health check replaces a connection the server or a proxy closed.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
+    # psycopg's pool, one per process: Parley is served as ASGI (uvicorn workers),
+    # where each request's sync code runs in a thread of its own, so persistent
+    # connections (CONN_MAX_AGE) would be left open per thread; the pool lends each
+    # request a kept connection and takes it back at the request's end (opening one
+    # per request cost reads 1.3-1.7x, issue 14). Checked before each loan.
+    # DATABASE_POOL_MAX_SIZE=0: no pool, a connection per request (e.g. PgBouncer's).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    pool_max_size = env.int("DATABASE_POOL_MAX_SIZE", default=8)
+    if pool_max_size:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": pool_max_size,
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        }
     # PgBouncer in transaction mode hands each transaction its own server
     # connection; a server-side cursor would not survive that.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(

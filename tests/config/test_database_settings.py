@@ -1,4 +1,4 @@
-"""PostgreSQL connections: kept per worker with health checks, JIT off (issue 14)."""
+"""PostgreSQL connections: a pool per process with health checks, JIT off (issue 14)."""
 
 import json
 import os
@@ -34,28 +34,42 @@ def _database(**env) -> dict:
     return json.loads(result.stdout)
 
 
-def test_postgresql_connections_persist_with_health_checks_and_no_jit():
+def test_postgresql_connections_come_from_a_checked_pool_without_jit():
     database = _database(DATABASE_URL="postgres://u@db:5432/parley")
 
     assert database == {
-        "CONN_MAX_AGE": 600,
+        # Not persistent per thread: under ASGI that would leave one open per request.
+        "CONN_MAX_AGE": 0,
         "CONN_HEALTH_CHECKS": True,
         "DISABLE_SERVER_SIDE_CURSORS": False,
-        "OPTIONS": {"options": "-c jit=off"},
+        "OPTIONS": {
+            "pool": {"min_size": 1, "max_size": 8, "timeout": 10.0},
+            "options": "-c jit=off",
+        },
     }
 
 
 def test_the_connection_settings_come_from_the_environment():
     database = _database(
         DATABASE_URL="postgres://u@db:5432/parley?options=-c%20statement_timeout%3D5000",
-        DATABASE_CONN_MAX_AGE="0",
+        DATABASE_POOL_MAX_SIZE="0",
         DATABASE_DISABLE_SERVER_SIDE_CURSORS="1",
     )
 
-    assert database["CONN_MAX_AGE"] == 0
+    assert "pool" not in database["OPTIONS"]
     assert database["DISABLE_SERVER_SIDE_CURSORS"] is True
     # The URL's own startup options are kept, JIT off is added.
     assert database["OPTIONS"] == {"options": "-c statement_timeout=5000 -c jit=off"}
+
+
+def test_the_pool_is_sized_from_the_environment():
+    database = _database(
+        DATABASE_URL="postgres://u@db:5432/parley",
+        DATABASE_POOL_MAX_SIZE="4",
+        DATABASE_POOL_TIMEOUT="2.5",
+    )
+
+    assert database["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 2.5}
 
 
 def test_jit_can_be_left_to_the_server_for_a_proxy_that_refuses_startup_options():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conversations import services
+from conversations import reactions, services
 from conversations.policy import Role
 from tests.workspaces.twist import call, conversation, post
 
@@ -26,11 +26,11 @@ def conv(workspace, alice, bob):
 def test_unchanged_is_304_without_body_and_fewer_queries(
     client, as_alice, conv, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(3):  # token, access check, people
+    with django_assert_max_num_queries(4):  # token, access check, reactions, people
         first = getone(client, as_alice, conv)
     assert first.status_code == 200
     etag = first["ETag"]
-    with django_assert_max_num_queries(2):  # token, access check
+    with django_assert_max_num_queries(3):  # token, access check, reactions
         again = getone(client, as_alice, conv, etag)
     assert again.status_code == 304
     assert again.content == b""
@@ -77,6 +77,10 @@ CHANGES = {
         actor=alice, conversation=conv, minutes=30
     ),
     "creator renamed": _rename_creator,
+    # A reaction moves no timestamp or counter, yet shows in last_message.
+    "reaction": lambda conv, alice, bob, carol: reactions.reaction_add(
+        actor=alice, message=conv.last_message, reaction="👍"
+    ),
 }
 
 

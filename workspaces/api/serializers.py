@@ -214,7 +214,7 @@ class TwistMessageOutput(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_deleted(self, message) -> bool:
-        # Removal is a hard delete, so a message that can be rendered is never deleted.
+        # Deleted and moderator-removed messages are never rendered (Message.objects).
         return False
 
     @extend_schema_field(OpenApiTypes.BOOL)

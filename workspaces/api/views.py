@@ -55,7 +55,8 @@ def _conversation_validator(params, conversation, role) -> tuple:
 
     Messages, participants and the title all move `updated_at`; the caller's
     archive flag and mute (as in effect now) are their own; the last message's
-    creator name is joined by the access check.
+    creator name is joined, and its reactions (which move nothing) prefetched,
+    by the access check.
     """
     last = conversation.last_message
     return (
@@ -69,6 +70,7 @@ def _conversation_validator(params, conversation, role) -> tuple:
         role,
         None if last is None else (last.pk, last.version, last.created_by_id),
         None if last is None or last.created_by is None else last.created_by.name,
+        None if last is None else tuple(row.pk for row in last.reaction_rows),
     )
 
 
