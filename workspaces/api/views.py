@@ -9,6 +9,8 @@ was just written; posting renders the message `message_add` returns, which
 carries what the output needs.
 """
 
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+
 from conversations import selectors, services
 from conversations.rules import mute_in_effect
 from conversations.services import UNSET
@@ -16,6 +18,7 @@ from workspaces import selectors as workspace_selectors
 from workspaces import services as workspace_services
 from workspaces.api import serializers as s
 from workspaces.api.base import (
+    ERROR_RESPONSES,
     REMOVE,
     WRITE,
     ConversationMethod,
@@ -295,6 +298,23 @@ class MessageGetOne(MessageMethod):
         return workspace_selectors.load_mentions([message])[0]
 
 
+@extend_schema(
+    responses={
+        200: OpenApiResponse(
+            {
+                "type": "array",
+                "items": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/TwistMessageOutput"},
+                        {"type": "integer", "format": "int64", "minimum": 1},
+                    ]
+                },
+            },
+            description="The messages, or with `as_ids` their ids.",
+        ),
+        **ERROR_RESPONSES,
+    }
+)
 class MessageGet(TwistView):
     """A page of a conversation's messages by `obj_index` (default newest first).
 
