@@ -20,3 +20,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # The suite runs in one process: a local-memory cache counts the rate limits right there.
 SILENCED_SYSTEM_CHECKS = ["parley.W001"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not Django's shared-cache in-memory database: there a writer that
+    # meets a reader's table lock (the event streams' hub reads on its own
+    # threads) fails at once with "database table is locked"; a file in WAL
+    # mode waits for the lock, as the embedded default does in production.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
