@@ -1,7 +1,7 @@
 """With the database unreachable both APIs answer their dialect's 500 in JSON, never HTML."""
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 
 from tests.workspaces.twist import UUID_HEX
 
@@ -28,6 +28,10 @@ def database_down(django_db_blocker):
 HEADERS = {"HTTP_AUTHORIZATION": "Bearer parley_whatever"}
 
 
+@pytest.mark.xfail(
+    connection.vendor == "postgresql",
+    reason="psycopg's pool keeps connections the fixture cannot take down; open in issue 14",
+)
 def test_the_campaign_api_answers_kanka_500(client, database_down):
     response = client.get("/api/1.0/campaigns/1/conversations", **HEADERS)
 
@@ -36,6 +40,10 @@ def test_the_campaign_api_answers_kanka_500(client, database_down):
     assert response.json() == {"code": 500, "error": "Unhandled API error"}
 
 
+@pytest.mark.xfail(
+    connection.vendor == "postgresql",
+    reason="psycopg's pool keeps connections the fixture cannot take down; open in issue 14",
+)
 def test_the_workspace_api_answers_twist_500_code_201(client, database_down):
     response = client.post("/api/v1/conversations/get", {"workspace_id": 1}, **HEADERS)
 
