@@ -567,6 +567,9 @@ class RemovedFilter(ChoiceFilter):
     }
 
 
+MESSAGE_JOINS = ("conversation", "created_by", "author_user", "author_character__entity")
+
+
 @admin.register(Message)
 class MessageAdmin(ReadOnlyModelAdmin):
     """Every message, removed ones too (marked): moderators restore them from here."""
@@ -581,12 +584,9 @@ class MessageAdmin(ReadOnlyModelAdmin):
         "removed",
     )
     list_filter = (RemovedFilter,)
-    list_select_related = (
-        "conversation",
-        "created_by",
-        "author_user",
-        "author_character__entity",
-    )
+    # What the list and `_describe_message` read; the actions' querysets come from
+    # `get_queryset`, so a confirmation page is joined once too.
+    list_select_related = MESSAGE_JOINS
     search_fields = (
         "content",
         "created_by__username",
@@ -640,9 +640,6 @@ class MessageAdmin(ReadOnlyModelAdmin):
 
     @admin.action(description="Remove selected messages", permissions=["moderate"])
     def remove_messages(self, request, queryset):
-        queryset = queryset.select_related(
-            "conversation", "created_by", "author_user", "author_character__entity"
-        )
         return confirm_with_reason(
             self,
             request,
@@ -661,9 +658,6 @@ class MessageAdmin(ReadOnlyModelAdmin):
 
     @admin.action(description="Restore selected removed messages", permissions=["moderate"])
     def restore_messages(self, request, queryset):
-        queryset = queryset.select_related(
-            "conversation", "created_by", "author_user", "author_character__entity"
-        )
         return confirm_with_reason(
             self,
             request,
@@ -804,13 +798,7 @@ class ReportAdmin(ReadOnlyModelAdmin):
             self.message_user(request, f"Nothing done: {errors}", messages.ERROR)
             return HttpResponseRedirect(back)
         data = form.cleaned_data
-        message = (
-            Message.objects.select_related(
-                "conversation", "created_by", "author_user", "author_character__entity"
-            )
-            .filter(pk=data["message"])
-            .first()
-        )
+        message = Message.objects.select_related(*MESSAGE_JOINS).filter(pk=data["message"]).first()
         if message is None:
             self.message_user(request, "Nothing done: that message is gone.", messages.ERROR)
             return HttpResponseRedirect(back)

@@ -6,7 +6,10 @@ conversation's scope, and messages go through the domain service that keeps
 a conversation's counters.
 """
 
+import importlib
+
 import factory
+from django.contrib.auth.models import Group, Permission
 
 from accounts.models import User
 from campaigns.models import Campaign, CampaignMember, Character, Entity, Tag
@@ -235,3 +238,26 @@ class MessageFactory(factory.django.DjangoModelFactory):
         )
         conversation.refresh_from_db(fields=_COUNTERS)
         return message
+
+
+def moderators_group() -> Group:
+    """The Moderators group as its data migrations make it.
+
+    A transactional test (a live server's) flushes the database afterwards:
+    permissions come back through post_migrate, data migrations' rows don't, so a
+    later test in the same process finds no group unless it is made again.
+    """
+    migrations = [
+        importlib.import_module(f"conversations.migrations.{name}")
+        for name in ("0002_moderators_group", "0009_moderators_report_permissions")
+    ]
+    group, created = Group.objects.get_or_create(name=migrations[0].GROUP)
+    if created:
+        group.permissions.set(
+            [
+                Permission.objects.get(content_type__app_label=app, codename=codename)
+                for migration in migrations
+                for app, codename in migration.PERMISSIONS
+            ]
+        )
+    return group

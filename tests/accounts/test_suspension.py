@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts import services as account_services
@@ -18,6 +17,7 @@ from tests.factories import (
     UserFactory,
     WorkspaceConversationFactory,
     WorkspaceMemberFactory,
+    moderators_group,
 )
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def moderator():
     user = UserFactory(username="mod", is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
+    user.groups.add(moderators_group())
     return user
 
 

@@ -4,14 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
 from accounts.models import PersonalAccessToken
 from accounts.tokens import personal_token_create
-from tests.factories import UserFactory, WorkspaceMemberFactory
+from tests.factories import UserFactory, WorkspaceMemberFactory, moderators_group
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +20,7 @@ TOKENS = "/admin/accounts/personalaccesstoken/"
 @pytest.fixture
 def moderator():
     user = UserFactory(username="mod", is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
+    user.groups.add(moderators_group())
     return user
 
 

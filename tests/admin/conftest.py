@@ -1,5 +1,4 @@
 import pytest
-from django.contrib.auth.models import Group
 
 from conversations import services
 from conversations.policy import Role
@@ -8,6 +7,7 @@ from tests.factories import (
     CampaignMemberFactory,
     ParticipantFactory,
     UserFactory,
+    moderators_group,
 )
 
 
@@ -15,7 +15,7 @@ from tests.factories import (
 def moderator(db):
     """A staff user in the Moderators group the data migration creates."""
     user = UserFactory(username="mod", is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
+    user.groups.add(moderators_group())
     return user
 
 

@@ -1,6 +1,6 @@
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 
 from conversations.models import Conversation, Participant
 from tests.factories import (
@@ -10,6 +10,7 @@ from tests.factories import (
     UserFactory,
     WorkspaceConversationFactory,
     WorkspaceFactory,
+    moderators_group,
 )
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def change_url(conversation):
 
 
 def test_moderators_group_has_exactly_the_moderation_permissions():
-    group = Group.objects.get(name="Moderators")
+    group = moderators_group()
 
     granted = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
 

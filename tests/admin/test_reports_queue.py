@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 
 from conversations.models import Message, Participant, Report
 from conversations.services.reports import report_submit
-from tests.factories import CampaignMemberFactory, UserFactory
+from tests.factories import CampaignMemberFactory, UserFactory, moderators_group
 
 pytestmark = pytest.mark.django_db
 
@@ -148,9 +148,7 @@ def test_staff_without_the_moderators_group_cannot_act(client, reported):
 
 def test_moderator_without_suspend_permission_sees_no_suspend_button(client, reported):
     limited = Group.objects.create(name="Queue only")
-    limited.permissions.set(
-        Group.objects.get(name="Moderators").permissions.exclude(codename="suspend_user")
-    )
+    limited.permissions.set(moderators_group().permissions.exclude(codename="suspend_user"))
     user = UserFactory(is_staff=True)
     user.groups.add(limited)
     client.force_login(user)

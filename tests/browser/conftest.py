@@ -5,12 +5,12 @@ shared). Screenshots go to artifacts/screenshots/ and the docs' load timings
 to artifacts/docs-timings.json (both named in the README).
 """
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+
+from tests import factories
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM
 # calls from a thread with a running loop unless told it is safe. It is: the
@@ -86,21 +86,5 @@ def log_in():
 
 @pytest.fixture
 def moderators_group(transactional_db):
-    """The Moderators group, as the data migration makes it.
-
-    The live server needs a transactional database, which is flushed after
-    each test: permissions come back (post_migrate), data migrations don't.
-    """
-    migrations = [
-        importlib.import_module(f"conversations.migrations.{name}")
-        for name in ("0002_moderators_group", "0009_moderators_report_permissions")
-    ]
-    group, _ = Group.objects.get_or_create(name=migrations[0].GROUP)
-    group.permissions.set(
-        [
-            Permission.objects.get(content_type__app_label=app, codename=codename)
-            for migration in migrations
-            for app, codename in migration.PERMISSIONS
-        ]
-    )
-    return group
+    """The Moderators group, which the live server's flushes take away."""
+    return factories.moderators_group()

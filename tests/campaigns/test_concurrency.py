@@ -1,14 +1,12 @@
 """PostgreSQL only: concurrent API posts to one conversation keep the counters exact."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from campaigns.models import CampaignMember
 from conversations.models import Conversation
 from tests.factories import CampaignConversationFactory, CampaignMemberFactory
+from tests.threads import together
 
 
 @pytest.mark.postgres
@@ -22,25 +20,18 @@ def test_concurrent_posts_through_the_api_number_messages_without_gaps(bearer, s
         f"/api/1.0/campaigns/{member.campaign_id}/conversations/{conversation.pk}"
         "/conversation_messages"
     )
-    statuses = []
 
     def post(n):
-        try:
-            for i in range(5):
-                response = Client().post(
-                    url, {"message": f"{n}-{i}"}, content_type="application/json", **headers
-                )
-                statuses.append(response.status_code)
-        finally:
-            connection.close()
+        return [
+            Client()
+            .post(url, {"message": f"{n}-{i}"}, content_type="application/json", **headers)
+            .status_code
+            for i in range(5)
+        ]
 
-    threads = [threading.Thread(target=post, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = together(post, threads=4)
 
     conversation = Conversation.objects.get(pk=conversation.pk)
-    assert statuses == [200] * 20
+    assert statuses == [[200] * 5] * 4
     assert conversation.message_count == 20
     assert sorted(conversation.messages.values_list("obj_index", flat=True)) == list(range(20))

@@ -10,6 +10,7 @@ import os
 import time
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from accounts.tokens import personal_token_create
@@ -45,7 +46,7 @@ def servers(django_db_setup, tmp_path_factory):
         Gunicorn(
             tmp_path_factory.mktemp(f"server-{name}"),
             DATABASE_URL=_database_url(),
-            REDIS_URL=os.environ["REDIS_URL"],
+            REDIS_URL=settings.CACHES["default"]["LOCATION"],
             WORKSPACE_API_RATE_LIMIT=str(LIMIT),
         )
         for name in "ab"

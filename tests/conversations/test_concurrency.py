@@ -1,40 +1,15 @@
 """Concurrent writers on PostgreSQL (SQLite serialises whole-database writes anyway)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from conversations import exceptions, services
 from conversations.models import Conversation, Message, Participant
 from conversations.policy import Role
+from tests.threads import together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 8
-
-
-def _run_in_threads(work):
-    """Run work(n) in THREADS threads that start together; re-raise the first error."""
-    barrier = threading.Barrier(THREADS)
-    errors = []
-
-    def target(n):
-        try:
-            barrier.wait()
-            work(n)
-        except Exception as error:  # reported below, in the test's thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
 
 
 def test_concurrent_posters_get_gap_free_unique_obj_indexes(workspace_world):
@@ -58,7 +33,7 @@ def test_concurrent_posters_get_gap_free_unique_obj_indexes(workspace_world):
                 content=f"thread {n} message {i}",
             )
 
-    _run_in_threads(post)
+    together(post, THREADS)
 
     indexes = sorted(
         Message.objects.filter(conversation=conversation).values_list("obj_index", flat=True)
@@ -87,7 +62,7 @@ def test_concurrent_get_or_create_yields_one_conversation(workspace_world):
         )
         results.append(conversation.pk)
 
-    _run_in_threads(get_or_create)
+    together(get_or_create, THREADS)
 
     assert len(results) == THREADS
     assert len(set(results)) == 1
@@ -111,7 +86,7 @@ def test_concurrent_removals_of_one_message_count_it_once(workspace_world):
         except exceptions.MessageNotFound:
             outcomes.append("not found")
 
-    _run_in_threads(remove)
+    together(remove, THREADS)
 
     assert sorted(outcomes) == ["not found"] * (THREADS - 1) + ["removed"]
     conversation.refresh_from_db()
@@ -143,7 +118,7 @@ def test_read_markers_racing_posts_keep_the_unread_flag(workspace_world):
                 fresh = Conversation.objects.get(pk=conversation.pk)
                 services.conversation_mark_read(actor=user, conversation=fresh)
 
-    _run_in_threads(work)
+    together(work, THREADS)
 
     conversation.refresh_from_db()
     rows = Participant.objects.filter(conversation=conversation)

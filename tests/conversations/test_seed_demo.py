@@ -87,10 +87,23 @@ def test_reseeding_revokes_the_earlier_demo_tokens_and_keeps_other_tokens(client
     assert AccessToken.objects.count() == 5
 
 
-def test_human_output_names_the_admin_tokens_and_both_apis():
+def test_human_output_names_the_admin_tokens_and_both_apis(monkeypatch):
+    monkeypatch.delenv("PORT", raising=False)
+
     out = _seed()
     assert "http://127.0.0.1:8000/admin/" in out
     assert "alice / parley-demo" in out
     assert "/api/1.0/campaigns/" in out
     assert "/api/v1/conversations/get" in out
     assert out.count("parley_") >= 4
+
+
+def test_human_output_points_at_the_port_bin_run_serves_on(monkeypatch):
+    monkeypatch.setenv("PORT", "8123")
+
+    out = _seed()
+
+    assert "http://127.0.0.1:8123/admin/" in out
+    assert "http://127.0.0.1:8123/api/1.0/campaigns/" in out
+    assert "http://127.0.0.1:8123/api/v1/conversations/get" in out
+    assert ":8000" not in out

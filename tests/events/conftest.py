@@ -1,5 +1,6 @@
 """A real uvicorn server on config.asgi in a thread: streams are tested through HTTP."""
 
+import os
 import socket
 import threading
 import time
@@ -11,15 +12,19 @@ from tests.events.sse import Stream
 
 
 def _free_port() -> int:
-    """A free port in this suite's range (18800-18899), so parallel work never collides."""
-    for port in range(18800, 18900):
+    """A free port in this suite's range (18800-18899), so parallel work never collides.
+
+    Each pytest-xdist worker takes its own 20 ports of the range.
+    """
+    first = 18800 + 20 * (int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")) % 5)
+    for port in range(first, first + 20):
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
             return port
-    raise RuntimeError("no free port in 18800-18899")
+    raise RuntimeError(f"no free port in {first}-{first + 19}")
 
 
 @pytest.fixture(autouse=True)

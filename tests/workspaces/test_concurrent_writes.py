@@ -5,10 +5,7 @@ the rows against what the calls said: no 5xx, no duplicate or lost rows, and
 the counters (`message_count`, `last_obj_index`) agreeing with the messages.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from conversations.models import Message, Participant
@@ -18,34 +15,12 @@ from tests.factories import (
     WorkspaceConversationFactory,
     WorkspaceMemberFactory,
 )
+from tests.threads import together
 from tests.workspaces.twist import call
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 8
-
-
-def _together(work) -> list:
-    """work(n) in THREADS threads released at once; their results, in thread order."""
-    barrier = threading.Barrier(THREADS)
-    results, errors = [None] * THREADS, []
-
-    def target(n):
-        try:
-            barrier.wait()
-            results[n] = work(n)
-        except Exception as error:  # surfaced below, in the test's thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
 
 
 @pytest.fixture
@@ -77,7 +52,7 @@ def test_concurrent_adds_and_removes_of_users_leave_exactly_the_expected_partici
             method, user = "conversations/add_users", joining[n // 2]
         return call(Client(), method, headers, id=conversation.pk, user_ids=[user.pk]).status_code
 
-    assert _together(work) == [200] * THREADS
+    assert together(work, THREADS) == [200] * THREADS
     users = set(
         Participant.objects.filter(conversation=conversation).values_list("user", flat=True)
     )
@@ -93,7 +68,7 @@ def test_one_user_added_by_many_at_once_takes_part_once(bearer, conversation, me
             Client(), "conversations/add_users", headers, id=conversation.pk, user_ids=[bob.pk]
         ).status_code
 
-    assert _together(work) == [200] * THREADS
+    assert together(work, THREADS) == [200] * THREADS
     assert Participant.objects.filter(conversation=conversation, user=bob).count() == 1
 
 
@@ -115,7 +90,7 @@ def test_concurrent_mark_read_mark_unread_and_mute_on_one_participant(
         method, params = calls[n % len(calls)]
         return call(Client(), method, headers, **params).status_code
 
-    assert _together(work) == [200] * THREADS
+    assert together(work, THREADS) == [200] * THREADS
     [participant] = Participant.objects.filter(conversation=conversation, user=alice)
     # mark_unread from 1 leaves 0 read; the last writer wins, whichever it was.
     assert participant.last_read_obj_index in {0, 3}
@@ -143,7 +118,7 @@ def test_concurrent_adds_and_removes_of_messages_keep_the_counters(bearer, conve
             statuses.append(response)
         return [r.status_code for r in statuses]
 
-    assert _together(work) == [[200] * (per_thread + 1)] * THREADS
+    assert together(work, THREADS) == [[200] * (per_thread + 1)] * THREADS
     conversation.refresh_from_db()
     messages = Message.objects.filter(conversation=conversation)
     indexes = sorted(messages.values_list("obj_index", flat=True))

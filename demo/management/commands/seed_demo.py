@@ -8,6 +8,7 @@ on stdout, nothing else.
 """
 
 import json
+import os
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -234,11 +235,13 @@ def _summary(result) -> str:
     campaign_id = result["campaign"]["id"]
     workspace_id = result["workspace"]["id"]
     alice_token = result["users"]["alice"]["token"]
+    # bin/run passes the port it is about to serve on (PORT, default 8000).
+    base = f"http://127.0.0.1:{os.environ.get('PORT') or 8000}"
     lines = [
         "Parley demo data is ready.",
         "",
-        "Admin:  http://127.0.0.1:8000/admin/  (login: alice / " + result["password"] + ")",
-        "Docs:   http://127.0.0.1:8000/api/docs/",
+        f"Admin:  {base}/admin/  (login: alice / " + result["password"] + ")",
+        f"Docs:   {base}/api/docs/",
         "",
         "Personal access tokens (every scope):",
     ]
@@ -247,9 +250,9 @@ def _summary(result) -> str:
         "",
         "Campaign API:",
         f'  curl -H "Authorization: Bearer {alice_token}" '
-        f"http://127.0.0.1:8000/api/1.0/campaigns/{campaign_id}/conversations",
+        f"{base}/api/1.0/campaigns/{campaign_id}/conversations",
         "Workspace API:",
         f'  curl -H "Authorization: Bearer {alice_token}" '
-        f'"http://127.0.0.1:8000/api/v1/conversations/get?workspace_id={workspace_id}"',
+        f'"{base}/api/v1/conversations/get?workspace_id={workspace_id}"',
     ]
     return "\n".join(lines)
