@@ -105,10 +105,10 @@ def _messages(conversation_id, count, authors):
     """`count` messages, authors in turn; the conversation's counters follow."""
     _run(
         "INSERT INTO conversations_message (obj_index, content, attachments, actions,"
-        " direct_group_mentions, created_at, updated_at, version, conversation_id, created_by_id,"
-        " author_user_id)"
+        " direct_group_mentions, removal_reason, created_at, updated_at, version,"
+        " conversation_id, created_by_id, author_user_id)"
         " SELECT i, 'Message ' || i || ' of a long conversation, with some words in it.',"
-        " '[]', '[]', '[]', now() - make_interval(secs => %(count)s - i),"
+        " '[]', '[]', '[]', '', now() - make_interval(secs => %(count)s - i),"
         " now() - make_interval(secs => %(count)s - i), 0, %(c)s, a.author, NULL"
         " FROM generate_series(0, %(count)s - 1) i"
         " JOIN LATERAL (SELECT (%(authors)s::bigint[])[1 + i %% %(n)s] AS author) a ON true",
@@ -120,8 +120,9 @@ def _one_message_each(conversation_ids, author_ids):
     """Message 0 in each conversation, by `author_ids[i]`."""
     _run(
         "INSERT INTO conversations_message (obj_index, content, attachments, actions,"
-        " direct_group_mentions, created_at, updated_at, version, conversation_id, created_by_id)"
-        " SELECT 0, 'Hello there', '[]', '[]', '[]', c.last_activity_at, c.last_activity_at, 0,"
+        " direct_group_mentions, removal_reason, created_at, updated_at, version,"
+        " conversation_id, created_by_id)"
+        " SELECT 0, 'Hello there', '[]', '[]', '[]', '', c.last_activity_at, c.last_activity_at, 0,"
         " c.id, t.author FROM unnest(%s::bigint[], %s::bigint[]) t(id, author)"
         " JOIN conversations_conversation c ON c.id = t.id",
         [conversation_ids, author_ids],

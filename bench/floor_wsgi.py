@@ -50,8 +50,9 @@ POST = (
     " message_count = message_count + 1, last_activity_at = now(), updated_at = now()"
     " WHERE id = %(conversation)s RETURNING id, last_obj_index)"
     " INSERT INTO conversations_message (obj_index, content, attachments, actions,"
-    " direct_group_mentions, created_at, updated_at, version, conversation_id, created_by_id)"
-    " SELECT c.last_obj_index, %(content)s, '[]', '[]', '[]', now(), now(), 0, c.id, %(user)s"
+    " direct_group_mentions, removal_reason, created_at, updated_at, version, conversation_id,"
+    " created_by_id)"
+    " SELECT c.last_obj_index, %(content)s, '[]', '[]', '[]', '', now(), now(), 0, c.id, %(user)s"
     " FROM c RETURNING id, obj_index"
 )
 

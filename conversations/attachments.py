@@ -10,15 +10,20 @@ object, whatever the client sent for it.
 import secrets
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from accounts.models import User
 from conversations import exceptions
-from conversations.models import Attachment, attachment_storage
+from conversations.models import Attachment, Message, attachment_storage
 
+# An upload no message holds is deleted this long after its upload (§4.3's "after 24 h"):
+# time enough for a client to upload, then post, retries included.
+UNREFERENCED_GRACE = timedelta(hours=24)
 # The types a browser shows as pictures; anything else (SVG included) is a download.
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 PILLOW_FORMATS = {
@@ -138,3 +143,28 @@ def attachments_resolved(*, actor: User, attachments, kept=()) -> list[dict]:
 def attachment_by_key(*, key: str, file_name: str) -> Attachment | None:
     """The upload a file URL names; None unless both the key and the name match."""
     return Attachment.objects.filter(key=key, file_name=file_name).first()
+
+
+def attachments_purge_unreferenced(*, now=None) -> int:
+    """Delete, file and row, the uploads older than UNREFERENCED_GRACE that no message holds.
+
+    The spec makes this optional housekeeping (§4.3); Parley does it, from
+    `purge_removed_messages` (daily), so abandoned uploads do not pile up in
+    storage. Every message row counts, removed ones included (a moderator may
+    restore them, and `messages_purge` deletes them for good first). A message
+    names an upload only in a write after the upload, so only messages written
+    since the oldest candidate are read. Returns how many were deleted.
+    """
+    cutoff = (now or timezone.now()) - UNREFERENCED_GRACE
+    candidates = list(Attachment.objects.filter(created_at__lt=cutoff).order_by("created_at"))
+    if not candidates:
+        return 0
+    written = Message.all_objects.filter(updated_at__gte=candidates[0].created_at)
+    held = set()
+    for attachments in written.exclude(attachments=[]).values_list("attachments", flat=True):
+        held.update(item.get("attachment_id") for item in attachments if isinstance(item, dict))
+    unreferenced = [a for a in candidates if a.attachment_id not in held]
+    for attachment in unreferenced:
+        attachment.delete()
+        attachment.file.storage.delete(attachment.file.name)
+    return len(unreferenced)

@@ -2,9 +2,12 @@
 
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.utils import timezone
 from PIL import Image
 
 from conversations.models import Attachment, Message
@@ -318,3 +321,27 @@ def test_update_replaces_the_list_and_resolves_uploads(client, as_alice, alice, 
 
     assert response.json()["attachments"] == [stored]
     assert Message.objects.get(pk=message.pk).attachments == [stored]
+
+
+def test_daily_housekeeping_deletes_only_old_uploads_no_message_holds(
+    client, as_alice, chat, tmp_path
+):
+    held = _upload(client, as_alice, attachment_id="held").json()
+    abandoned = _upload(client, as_alice, attachment_id="abandoned").json()
+    _upload(client, as_alice, attachment_id="fresh")
+    call(
+        client, "conversation_messages/add", as_alice, conversation_id=chat.pk, content="see",
+        attachments=[{"attachment_id": "held", "url_type": "file"}],
+    )  # fmt: skip
+    day_ago = timezone.now() - timedelta(hours=25)
+    Attachment.objects.exclude(attachment_id="fresh").update(created_at=day_ago)
+    Message.objects.update(updated_at=day_ago)
+    abandoned_file = tmp_path / "attachments" / abandoned["url"].split("/")[-2]
+    assert abandoned_file.exists()
+
+    call_command("purge_removed_messages", stdout=io.StringIO())
+
+    assert set(Attachment.objects.values_list("attachment_id", flat=True)) == {"held", "fresh"}
+    assert not abandoned_file.exists()
+    assert client.get(abandoned["url"]).status_code == 404
+    assert client.get(held["url"]).status_code == 200

@@ -4,6 +4,8 @@ import json
 from urllib.parse import quote
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from conversations.models import Message, Reaction
 from tests.dbstate import database_snapshot
@@ -55,6 +57,17 @@ def test_each_item_is_the_direct_calls_answer(client, as_alice, alice, chat):
         "body": direct.content.decode(),
     }
     assert second["body"] == "null"
+
+
+def test_the_token_is_looked_up_once_per_batch(client, as_alice, alice, chat):
+    getone = {"method": "GET", "url": f"{BASE}/conversations/getone?id={chat.pk}"}
+
+    with CaptureQueriesContext(connection) as captured:
+        response = _batch(client, as_alice, [getone] * 3)
+
+    assert [item["code"] for item in response.json()] == [200] * 3
+    lookups = [q for q in captured.captured_queries if "oauth2_provider_accesstoken" in q["sql"]]
+    assert len(lookups) == 1, lookups
 
 
 def test_form_bodies_and_json_objects_both_work(client, as_alice, alice, chat):

@@ -1,9 +1,10 @@
 """batch: up to ten calls of this API in one request (workspace-api-extras.md §5).
 
 Each sub-request is dispatched in-process to the very view its URL names,
-as a request of its own: the batch's `Authorization` header, its own scope
-check, its own transaction. One that fails (or raises) answers its own error
-and rolls back only its own writes; the others run on, strictly in order.
+as a request of its own: the batch's caller (its token looked up once, for
+the whole batch), its own scope check, its own transaction. One that fails
+(or raises) answers its own error and rolls back only its own writes; the
+others run on, strictly in order.
 """
 
 import io
@@ -195,7 +196,12 @@ def _sub_request(request, item: dict, url) -> WSGIRequest:
             "wsgi.input": io.BytesIO(payload),
         }
     )
-    return WSGIRequest(environ)
+    sub = WSGIRequest(environ)
+    # The batch's caller, authenticated once: the token is not looked up again per item
+    # (DRF's forced authentication, the seam of its test client's force_authenticate);
+    # each view still checks its own scope against that token.
+    sub._force_auth_user, sub._force_auth_token = request.user, request.auth
+    return sub
 
 
 def _form_of(body: dict) -> dict:
