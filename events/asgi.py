@@ -27,7 +27,7 @@ from campaigns.api.errors import MISSING_TOKEN, UNAUTHENTICATED, not_found_messa
 from conversations import exceptions
 from events import embedded, outbox
 from events import hub as hubs
-from events.render import Audience, frames_for
+from events.render import Audience, render
 from workspaces.api.errors import Code, error_body
 
 CAMPAIGN_PATH = re.compile(r"^/api/1\.0/campaigns/(?P<campaign>[^/]+)/events/?$")
@@ -272,19 +272,28 @@ class StreamRequest:
         await self.send({"type": "http.response.body", "body": text.encode(), "more_body": True})
 
     async def _frame(self, position, type_, data) -> None:
+        """A frame of the stream's own (`stream.*`); events come serialised from the hub."""
+        await self._framed(position, type_, json.dumps(data, separators=(",", ":")))
+
+    async def _framed(self, position, type_, text: str) -> None:
+        await self._write(self._block(position, type_, text))
+
+    def _block(self, position, type_, text: str) -> str:
         self.announced = self.position = position
-        cursor = outbox.format_cursor(position)
-        payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-        await self._write(f"id: {cursor}\nevent: {type_}\ndata: {payload}\n\n")
+        return f"id: {outbox.format_cursor(position)}\nevent: {type_}\ndata: {text}\n\n"
 
     async def _deliver(self, frames) -> None:
-        for position, type_, data in frames:
+        """A batch's frames in one write."""
+        blocks = []
+        for position, type_, text in frames:
             if position <= self.position:
                 continue  # already sent (replay and live overlap)
             if type_ is None:
                 self.position = position
             else:
-                await self._frame(position, type_, data)
+                blocks.append(self._block(position, type_, text))
+        if blocks:
+            await self._write("".join(blocks))
 
     async def _stream(self, hub, cursor) -> None:
         position = hub.add(self) or await hub.db(outbox.head_position)
@@ -348,7 +357,7 @@ class StreamRequest:
             )
             if not events:
                 return
-            frames = await hub.db(frames_for, self.audience, events, {})
+            (frames,) = await hub.db(render, [self.audience], events)
             await self._deliver(frames)
             self.position = max(self.position, outbox.position_of(events[-1]))
             if len(events) < REPLAY_PAGE:
@@ -374,25 +383,15 @@ class StreamRequest:
                 await self._replay(hub)
             wait = min(heartbeat, settings.PARLEY_EVENTS_MAX_STREAM_SECONDS - (now - started))
             try:
-                frames = await asyncio.wait_for(self._next(), max(wait, 0.01))
+                # A timeout scope, not wait_for: no task per wait (1,000 streams wake per event).
+                async with asyncio.timeout(max(wait, 0.01)):
+                    frames = await self.queue.get()
             except TimeoutError:
                 await self._heartbeat()
                 continue
-            if frames is None:
+            if frames is None:  # the client went away (_watch_disconnect)
                 return None
             await self._deliver(frames)
-        return None
-
-    async def _next(self):
-        getter = asyncio.ensure_future(self.queue.get())
-        closed = asyncio.ensure_future(self.closed.wait())
-        try:
-            done, _ = await asyncio.wait({getter, closed}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            getter.cancel()
-            closed.cancel()
-        if getter in done and not getter.cancelled():
-            return getter.result()
         return None
 
     async def _heartbeat(self) -> None:
@@ -407,6 +406,7 @@ class StreamRequest:
             message = await self.receive()
             if message["type"] == "http.disconnect":
                 self.closed.set()
+                self.queue.put_nowait(None)
                 return
 
 

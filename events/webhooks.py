@@ -145,7 +145,7 @@ def render_body(delivery: WebhookDelivery, event: Event | None) -> str | None:
         audience = owner_audience(webhook)
         if audience is None:
             return None
-        frames = render.frames_for(audience, [event], {})
+        frames = render.frames_for(audience, [event])
         if not frames or frames[0][1] is None:
             return None
         _, type_, data = frames[0]
