@@ -11,6 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from conversations.policy import Role
+from conversations.services import UNSET
 from events import webhooks
 from events.models import Webhook, WebhookDelivery
 from workspaces.api.base import ERROR_RESPONSES, TwistView
@@ -147,8 +148,10 @@ def _checked(call):
     try:
         return call()
     except webhooks.InvalidWebhook as error:
+        if error.field.startswith("events"):
+            raise HookArgumentError("event_type") from None
         raise HookArgumentError(
-            "event_type" if error.field.startswith("events") else "target_url"
+            "conversation_id" if error.field == "conversation_id" else "target_url"
         ) from None
 
 
@@ -182,11 +185,9 @@ class Subscribe(_HookView):
                 url=params["target_url"],
                 events=types,
                 workspace_id=workspace.pk,
+                conversation_id=params.get("conversation_id"),
             )
         )
-        if params.get("conversation_id"):
-            Webhook.objects.filter(pk=hook.pk).update(conversation_id=params["conversation_id"])
-            hook.conversation_id = params["conversation_id"]
         return Response(TwistHookWithSecretOutput(hook).data, status=201)
 
 
@@ -234,12 +235,12 @@ class Update(_HookView):
         )
         hook = _checked(
             lambda: webhooks.webhook_update(
-                webhook=hook, events=types, is_active=params.get("active")
+                webhook=hook,
+                events=types,
+                is_active=params.get("active"),
+                conversation_id=params.get("conversation_id", UNSET),
             )
         )
-        if "conversation_id" in params:
-            Webhook.objects.filter(pk=hook.pk).update(conversation_id=params["conversation_id"])
-            hook.conversation_id = params["conversation_id"]
         return hook
 
 
