@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 STREAMS = int(os.environ.get("BENCH_STREAMS", 1000))
 POSTS = int(os.environ.get("BENCH_POSTS", 50))
 PORT = int(os.environ.get("BENCH_PORT", 18890))
+# campaign: /api/1.0/campaigns/{c}/events; workspace: /api/v1/events (rendered per process).
+DIALECT = os.environ.get("BENCH_DIALECT", "campaign")
 
 
 def _proc(pid: int, key: str) -> int:
@@ -31,10 +33,8 @@ def _proc(pid: int, key: str) -> int:
     raise KeyError(key)
 
 
-def _setup(env: dict) -> tuple[str, int, int]:
-    """Migrate and seed with the server's settings: a token, a campaign, a conversation."""
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    script = """
+SEED = {
+    "campaign": """
 import json
 from accounts.tokens import personal_token_create
 from campaigns.models import CampaignMember
@@ -43,7 +43,23 @@ admin = CampaignMemberFactory(role=CampaignMember.Role.ADMIN).user
 campaign = admin.campaign_memberships.get().campaign
 conversation = CampaignConversationFactory(campaign=campaign, created_by=admin)
 print(json.dumps([personal_token_create(user=admin), campaign.pk, conversation.pk]))
-"""
+""",
+    "workspace": """
+import json
+from accounts.tokens import personal_token_create
+from tests.factories import ParticipantFactory, WorkspaceConversationFactory
+conversation = WorkspaceConversationFactory()
+user = ParticipantFactory(conversation=conversation).user
+print(json.dumps([personal_token_create(user=user), conversation.workspace_id, conversation.pk]))
+""",
+}
+
+
+def _setup(env: dict) -> tuple[str, int, int]:
+    """Migrate and seed with the server's settings: a token, a campaign or workspace, a
+    conversation of the token's user."""
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    script = SEED[DIALECT]
     out = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", script],
         cwd=ROOT,
@@ -56,13 +72,18 @@ print(json.dumps([personal_token_create(user=admin), campaign.pk, conversation.p
     return token, campaign, conversation
 
 
-def _post(token, campaign, conversation, text="bench") -> None:
+def _post(token, scope, conversation, text="bench") -> None:
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    path = f"/api/1.0/campaigns/{campaign}/conversations/{conversation}/conversation_messages"
+    if DIALECT == "campaign":
+        path = f"/api/1.0/campaigns/{scope}/conversations/{conversation}/conversation_messages"
+        body = {"message": text}
+    else:
+        path = "/api/v1/conversation_messages/add"
+        body = {"conversation_id": conversation, "content": text}
     conn.request(
         "POST",
         path,
-        json.dumps({"message": text}),
+        json.dumps(body),
         {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     response = conn.getresponse()
@@ -84,11 +105,15 @@ def _wait_until_up() -> None:
             time.sleep(0.2)
 
 
-async def _open(token, campaign):
+async def _open(token, scope):
     reader, writer = await asyncio.open_connection("127.0.0.1", PORT)
+    path = (
+        f"/api/1.0/campaigns/{scope}/events"
+        if DIALECT == "campaign"
+        else f"/api/v1/events?workspace_id={scope}"
+    )
     writer.write(
-        f"GET /api/1.0/campaigns/{campaign}/events HTTP/1.1\r\nHost: bench\r\n"
-        f"Authorization: Bearer {token}\r\n\r\n".encode()
+        f"GET {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n\r\n".encode()
     )
     await writer.drain()
     while b"stream.ready" not in await reader.readline():
@@ -122,6 +147,7 @@ async def main():
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3"),
         "PARLEY_EVENTS_MAX_STREAMS_PER_USER": str(STREAMS + 10),
         "CAMPAIGN_API_RATE_LIMIT": "1000000",
+        "WORKSPACE_API_RATE_LIMIT": "1000000",
         "LOG_LEVEL": "WARNING",
     }
     token, campaign, conversation = _setup(env)
@@ -161,6 +187,7 @@ async def main():
         await asyncio.gather(*waiters)
         fanout = time.perf_counter() - answered
         listened = await asyncio.to_thread(_throughput, token, campaign, conversation)
+        print(f"dialect:                      {DIALECT}")
         print(f"streams open:                 {len(streams)}")
         print(
             f"server RSS:                   {rss0 / 1024:.1f} MiB -> {rss1 / 1024:.1f} MiB "

@@ -22,6 +22,7 @@ from conversations import services as conversation_services
 from conversations.models import Conversation
 from conversations.policy import Role
 from conversations.services import UNSET
+from events import outbox
 
 # --- conversations ---------------------------------------------------------------
 
@@ -89,7 +90,7 @@ def campaign_conversation_update(
     tags = (
         UNSET if tag_ids is UNSET else _campaign_tags(conversation.campaign_id, tag_ids, role=role)
     )
-    conversation = conversation_services.conversation_update(
+    before = conversation_services.conversation_change(
         actor=actor,
         role=role,
         conversation=conversation,
@@ -105,7 +106,7 @@ def campaign_conversation_update(
         if conversation.entity.is_private == conversation.is_private
         else conversation.is_private
     )
-    _entity_update(
+    entity_changed = _entity_update(
         conversation.entity,
         actor=actor,
         role=role,
@@ -116,6 +117,12 @@ def campaign_conversation_update(
         tags=tags,
         image=image,
         folder="conversations",
+    )
+    # One record for both: an entry or tag change is a `conversation.updated` too (events.md §2).
+    mirrored = ("name", "is_private")  # the conversation's own fields, compared there
+    also = [f for f in entity_changed if f not in mirrored]
+    outbox.record(
+        conversation, outbox.conversation_changes(before, conversation, also=also), actor=actor
     )
     return conversation
 
@@ -339,8 +346,11 @@ def _entity_update(
     is_private=UNSET,
     tags=UNSET,
     image=UNSET,
-) -> None:
-    """Apply the given entity fields; the image is written last, once every check passed."""
+) -> list[str]:
+    """Apply the given entity fields; the image is written last, once every check passed.
+
+    Returns the fields whose value changed (`tags`: the set the actor sees).
+    """
     changes = {
         "name": name,
         "type": type if type is UNSET else (type or ""),
@@ -350,14 +360,29 @@ def _entity_update(
     if image is not UNSET and image is not None:
         changes["image"] = store_image(image, folder=folder)
     changed = [field for field, value in changes.items() if value is not UNSET]
+    differs = [f for f in changed if f == "image" or getattr(entity, f) != changes[f]]
     for field in changed:
         setattr(entity, field, changes[field])
     if tags is not UNSET:
+        if _visible_tag_ids(entity, role) != {tag.pk for tag in tags}:
+            differs.append("tags")
         # The set replaces the tags the actor sees; private ones they cannot see stay.
         hidden = entity.tags.exclude(pk__in=Tag.objects.visible_to(role).values("pk"))
         entity.tags.set([*tags, *hidden])
     entity.updated_by = actor
     entity.save(update_fields=[*changed, "updated_by", "updated_at"])
+    return differs
+
+
+def _visible_tag_ids(entity: Entity, role: Role) -> set[int]:
+    """The entity's tags the role sees: from the selectors' prefetch (`tag_list`) if loaded."""
+    if hasattr(entity, "tag_list"):
+        return {tag.pk for tag in entity.tag_list}
+    return set(
+        entity.tags.filter(pk__in=Tag.objects.visible_to(role).values("pk")).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def _require_can_update(role: Role, entity: Entity, actor, is_private) -> None:

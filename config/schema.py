@@ -36,6 +36,8 @@ TAGS = {
         "campaign tags": "The campaign's tags, which conversations carry.",
         "campaigns": "The caller's profile and campaigns.",
         "campaign event streams": "Server-Sent Events of a campaign (events.md): needs ASGI.",
+        "campaign webhooks": "Outgoing webhooks of a campaign, for its admins: signed "
+        "(Standard Webhooks), retried, with a delivery log; the payloads under `x-webhooks`.",
         "campaign reports": "Parley's extension: report a message to the moderators, and "
         "follow one's own reports.",
     },
@@ -49,6 +51,8 @@ TAGS = {
         "workspace users": "The caller.",
         "workspaces": "The workspaces the caller belongs to.",
         "workspace event streams": "Server-Sent Events of a workspace (events.md): needs ASGI.",
+        "workspace hooks": "Twist's REST hooks and Parley's hook methods, for workspace "
+        "admins: signed (Standard Webhooks), retried; the payloads under `x-webhooks`.",
         "workspace reports": "Parley's extension: report a message to the moderators, and "
         "follow one's own reports.",
     },
@@ -176,6 +180,13 @@ TWIST_METHODS = {
     "batch": "Run up to ten calls in one request",
     "conversation_messages/report": "Report a message",
     "reports/get": "List the caller's reports in a workspace",
+    "hooks/subscribe": "Subscribe a URL to event types (Twist's REST hooks)",
+    "hooks/unsubscribe": "Unsubscribe a URL (Twist's REST hooks)",
+    "hooks/get": "List a workspace's hooks",
+    "hooks/update": "Change a hook's event types, filter or state",
+    "hooks/rotate_secret": "Replace a hook's signing secret",
+    "hooks/test": "Send a test delivery to a hook",
+    "hooks/get_deliveries": "List a hook's deliveries, newest first",
 }
 # Parley's own methods, each under its own tag whatever its path.
 TWIST_OWN_TAGS = {
@@ -191,6 +202,7 @@ TWIST_TAGS = {
     "search": "workspace search",
     "attachments": "workspace attachments",
     "batch": "workspace batch",
+    "hooks": "workspace hooks",
 }
 
 OPERATIONS: dict[tuple[str, str], Operation] = _kanka_operations() | {
@@ -209,6 +221,27 @@ OPERATIONS |= {
     ("post", f"{TWIST_PREFIX}events"): Operation(
         "workspace event streams", "twist_events_stream", "Stream the workspace's events"
     ),
+}
+# Campaign webhooks (events/campaign_api.py): a Kanka resource with three item actions.
+_WEBHOOKS = f"{KANKA_PREFIX}campaigns/{{campaign_id}}/webhooks"
+OPERATIONS |= {
+    (method, path): Operation("campaign webhooks", f"kanka_webhooks_{action}", summary)
+    for method, path, action, summary in [
+        ("get", _WEBHOOKS, "list", "List the campaign's webhooks"),
+        ("post", _WEBHOOKS, "create", "Register a webhook"),
+        ("get", f"{_WEBHOOKS}/{{id}}", "get", "Get a webhook"),
+        ("put", f"{_WEBHOOKS}/{{id}}", "update", "Update a webhook (only the fields sent)"),
+        ("patch", f"{_WEBHOOKS}/{{id}}", "patch", "Update a webhook (only the fields sent)"),
+        ("delete", f"{_WEBHOOKS}/{{id}}", "delete", "Delete a webhook"),
+        (
+            "post",
+            f"{_WEBHOOKS}/{{id}}/rotate_secret",
+            "rotate_secret",
+            "Replace a webhook's secret",
+        ),
+        ("post", f"{_WEBHOOKS}/{{id}}/test", "test", "Send a test delivery to a webhook"),
+        ("get", f"{_WEBHOOKS}/{{id}}/deliveries", "deliveries", "List a webhook's deliveries"),
+    ]
 }
 
 TAG_ORDER = [tag for tags in TAGS.values() for tag in tags]

@@ -138,6 +138,49 @@ def access_workspace_conversation(*, user: User, conversation_id) -> tuple[Conve
     return conversation, workspace_role(conversation.my_role)
 
 
+def workspace_readers(*, conversation_id: int, user_ids) -> dict[int, Participant]:
+    """Which of `user_ids` may read the workspace conversation now, with their own state.
+
+    The rule of `visible_workspace_conversation` for many users in one query (the
+    event hub renders for every local stream at once): a participant of the live
+    conversation who is a member of its workspace.
+    """
+    rows = (
+        Participant.objects.filter(
+            conversation_id=conversation_id,
+            user_id__in=user_ids,
+            conversation__workspace__isnull=False,
+            conversation__deleted_at__isnull=True,
+        )
+        .annotate(
+            my_role=workspace_role_subquery(
+                OuterRef("user"), workspace_ref="conversation__workspace"
+            )
+        )
+        .filter(my_role__isnull=False)
+        .only("user_id", "archived", "muted_until", "last_read_obj_index")
+    )
+    return {row.user_id: row for row in rows}
+
+
+def workspace_conversation_for_readers(*, conversation_id: int) -> Conversation | None:
+    """The live workspace conversation shaped like `conversations_of_user`'s rows, but with
+    no user's state: the caller checked its readers with `workspace_readers` and sets their
+    `my_*` from those rows."""
+    queryset = Conversation.objects.filter(
+        pk=conversation_id, workspace__isnull=False, deleted_at__isnull=True
+    )
+    return _shaped_for_workspace(queryset).first()
+
+
+def workspace_message_for_readers(*, message_id: int) -> Message | None:
+    """A message of a live workspace conversation, for readers checked by `workspace_readers`."""
+    queryset = Message.objects.filter(
+        pk=message_id, conversation__workspace__isnull=False, conversation__deleted_at__isnull=True
+    )
+    return messages_for_output(queryset).first()
+
+
 def unread_of_user(*, user: User, workspace) -> list[dict]:
     """Conversations with messages after the user's read marker, newest activity first.
 

@@ -14,6 +14,7 @@ import io
 import json
 import re
 import time
+from types import SimpleNamespace
 from urllib.parse import parse_qs
 
 from django.conf import settings
@@ -21,14 +22,21 @@ from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.handlers.asgi import ASGIRequest
 
-from accounts.authentication import BEARER_CHALLENGE
+from accounts.authentication import BEARER_CHALLENGE, token_has_scope
 from accounts.tokens import access_token_lookup
-from campaigns.api.errors import MISSING_TOKEN, UNAUTHENTICATED, not_found_message
+from campaigns.api.errors import (
+    MISSING_TOKEN,
+    UNAUTHENTICATED,
+    not_found_message,
+    throttled_body,
+)
+from campaigns.api.throttling import CampaignRateThrottle
 from conversations import exceptions
 from events import embedded, outbox
 from events import hub as hubs
-from events.render import Audience, frames_for
+from events.render import Audience, render
 from workspaces.api.errors import Code, error_body
+from workspaces.api.throttling import WorkspaceRateThrottle
 
 CAMPAIGN_PATH = re.compile(r"^/api/1\.0/campaigns/(?P<campaign>[^/]+)/events/?$")
 WORKSPACE_PATH = re.compile(r"^/api/v[13]/events/?$")
@@ -91,6 +99,7 @@ class StreamRequest:
         self.queue: asyncio.Queue = asyncio.Queue()
         self.overflowed = False
         self.audience = None
+        self.rate = None  # the rate limit's count, once counted
         self.position = (0, 0)
         self.announced = (0, 0)  # the last position sent as an `id:`
 
@@ -210,7 +219,37 @@ class StreamRequest:
                 raise self._kanka(401, UNAUTHENTICATED, [(b"www-authenticate", challenge)])
             raise self._twist(Code.INVALID_TOKEN)
         self.token = token
+        if self.dialect == "workspace" and not token_has_scope(token, "messages:read"):
+            raise self._twist(Code.FORBIDDEN)
+        self._count_request(token)
         return self._access(token.user, params)
+
+    def _count_request(self, token) -> None:
+        """Opening a stream is one request of the dialect's rate limit (events.md §3.1).
+
+        The dialect's own throttle, with its keys and counters: after the token and
+        scope checks (a 401 is never counted), before the scope's lookup, as in
+        the REST/RPC views (Kanka: 401, then 429, then 404).
+        """
+        throttle = CampaignRateThrottle() if self.dialect == "campaign" else WorkspaceRateThrottle()
+        caller = SimpleNamespace(user=token.user, auth=token)
+        allowed = throttle.allow_request(caller, None)
+        self.rate = caller.rate_limit
+        if allowed:
+            return
+        retry = [(b"retry-after", str(self.rate.reset_in).encode())]
+        if self.dialect == "campaign":
+            raise StreamError(429, throttled_body(self.rate.limit), retry)
+        raise StreamError(429, error_body(Code.TOO_MANY_REQUESTS), retry)
+
+    def _rate_headers(self) -> list:
+        """Kanka's `X-RateLimit-*` on every counted answer (the workspace API sends none)."""
+        if self.dialect != "campaign" or self.rate is None:
+            return []
+        return [
+            (b"x-ratelimit-limit", str(self.rate.limit).encode()),
+            (b"x-ratelimit-remaining", str(self.rate.remaining).encode()),
+        ]
 
     def _access(self, user, params) -> Audience:
         if self.dialect == "campaign":
@@ -222,11 +261,8 @@ class StreamRequest:
                 raise self._kanka(404, not_found_message(error)) from None
             request = ASGIRequest(self.scope, io.BytesIO(b""))
             return Audience("campaign", user, campaign.pk, role, request=request, campaign=campaign)
-        from accounts.authentication import token_has_scope
         from workspaces.selectors import access_workspace
 
-        if not token_has_scope(self.token, "messages:read"):
-            raise self._twist(Code.FORBIDDEN)
         workspace_id = params.get("workspace_id")
         if workspace_id in (None, ""):
             raise self._twist(Code.MISSING_ARGUMENT, argument="workspace_id")
@@ -253,7 +289,7 @@ class StreamRequest:
 
     async def _refuse(self, error: StreamError):
         body = json.dumps(error.body).encode()
-        headers = [(b"content-type", b"application/json"), *error.headers]
+        headers = [(b"content-type", b"application/json"), *error.headers, *self._rate_headers()]
         await self.send({"type": "http.response.start", "status": error.status, "headers": headers})
         await self.send({"type": "http.response.body", "body": body})
 
@@ -272,19 +308,28 @@ class StreamRequest:
         await self.send({"type": "http.response.body", "body": text.encode(), "more_body": True})
 
     async def _frame(self, position, type_, data) -> None:
+        """A frame of the stream's own (`stream.*`); events come serialised from the hub."""
+        await self._framed(position, type_, json.dumps(data, separators=(",", ":")))
+
+    async def _framed(self, position, type_, text: str) -> None:
+        await self._write(self._block(position, type_, text))
+
+    def _block(self, position, type_, text: str) -> str:
         self.announced = self.position = position
-        cursor = outbox.format_cursor(position)
-        payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-        await self._write(f"id: {cursor}\nevent: {type_}\ndata: {payload}\n\n")
+        return f"id: {outbox.format_cursor(position)}\nevent: {type_}\ndata: {text}\n\n"
 
     async def _deliver(self, frames) -> None:
-        for position, type_, data in frames:
+        """A batch's frames in one write."""
+        blocks = []
+        for position, type_, text in frames:
             if position <= self.position:
                 continue  # already sent (replay and live overlap)
             if type_ is None:
                 self.position = position
             else:
-                await self._frame(position, type_, data)
+                blocks.append(self._block(position, type_, text))
+        if blocks:
+            await self._write("".join(blocks))
 
     async def _stream(self, hub, cursor) -> None:
         position = hub.add(self) or await hub.db(outbox.head_position)
@@ -296,6 +341,7 @@ class StreamRequest:
                     (b"content-type", b"text/event-stream; charset=utf-8"),
                     (b"cache-control", b"no-cache"),
                     (b"x-accel-buffering", b"no"),
+                    *self._rate_headers(),
                 ],
             }
         )
@@ -348,7 +394,7 @@ class StreamRequest:
             )
             if not events:
                 return
-            frames = await hub.db(frames_for, self.audience, events, {})
+            (frames,) = await hub.db(render, [self.audience], events)
             await self._deliver(frames)
             self.position = max(self.position, outbox.position_of(events[-1]))
             if len(events) < REPLAY_PAGE:
@@ -374,25 +420,15 @@ class StreamRequest:
                 await self._replay(hub)
             wait = min(heartbeat, settings.PARLEY_EVENTS_MAX_STREAM_SECONDS - (now - started))
             try:
-                frames = await asyncio.wait_for(self._next(), max(wait, 0.01))
+                # A timeout scope, not wait_for: no task per wait (1,000 streams wake per event).
+                async with asyncio.timeout(max(wait, 0.01)):
+                    frames = await self.queue.get()
             except TimeoutError:
                 await self._heartbeat()
                 continue
-            if frames is None:
+            if frames is None:  # the client went away (_watch_disconnect)
                 return None
             await self._deliver(frames)
-        return None
-
-    async def _next(self):
-        getter = asyncio.ensure_future(self.queue.get())
-        closed = asyncio.ensure_future(self.closed.wait())
-        try:
-            done, _ = await asyncio.wait({getter, closed}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            getter.cancel()
-            closed.cancel()
-        if getter in done and not getter.cancelled():
-            return getter.result()
         return None
 
     async def _heartbeat(self) -> None:
@@ -407,6 +443,7 @@ class StreamRequest:
             message = await self.receive()
             if message["type"] == "http.disconnect":
                 self.closed.set()
+                self.queue.put_nowait(None)
                 return
 
 

@@ -4,10 +4,12 @@ Campaign admins only (players and visitors 403; non-members of a private
 campaign 404, by `access_campaign`), Kanka's envelopes, pagination and 422s.
 """
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from campaigns.api.fields import KankaDateTimeField
+from campaigns.api.openapi import ERRORS, WRITE_ERRORS, crud_schema, envelope, path_ids
 from campaigns.api.views.base import InCampaignViewSet
 from conversations import exceptions
 from conversations.ids import row_by_id
@@ -33,8 +35,8 @@ class WebhookOutput(serializers.Serializer):
     is_active = serializers.BooleanField()
     disabled_reason = serializers.CharField(allow_null=True)
     consecutive_failures = serializers.IntegerField()
-    last_success_at = KankaDateTimeField()
-    last_failure_at = KankaDateTimeField()
+    last_success_at = KankaDateTimeField(allow_null=True)
+    last_failure_at = KankaDateTimeField(allow_null=True)
     created_at = KankaDateTimeField()
     created_by = serializers.IntegerField(source="created_by_id")
     updated_at = KankaDateTimeField()
@@ -49,21 +51,44 @@ class DeliveryOutput(serializers.Serializer):
     webhook_id = serializers.IntegerField()
     event_id = serializers.CharField(source="event_cursor")
     event_type = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=WebhookDelivery.Status.choices)
     attempts = serializers.IntegerField()
-    next_attempt_at = KankaDateTimeField()
+    next_attempt_at = KankaDateTimeField(allow_null=True)
     last_status_code = serializers.IntegerField(allow_null=True)
     last_error = serializers.CharField()
     response_excerpt = serializers.CharField()
     attempt_log = serializers.JSONField()
     created_at = KankaDateTimeField()
-    finished_at = KankaDateTimeField()
+    finished_at = KankaDateTimeField(allow_null=True)
 
 
-@extend_schema(exclude=True)
+TAG = "campaign webhooks"  # config/schema.py lists it under the campaign API
+ADMIN_ERRORS = {**ERRORS, 403: WRITE_ERRORS[403]}
+ITEM = path_ids("campaign_id", "id")
+WITH_SECRET = envelope("KankaWebhookWithSecretEnvelope", WebhookWithSecretOutput())
+
+
+@extend_schema_view(
+    **crud_schema(TAG, WebhookOutput, WebhookInput)
+    | {
+        "create": extend_schema(
+            tags=[TAG],
+            parameters=path_ids("campaign_id"),
+            request={"application/json": WebhookInput, "multipart/form-data": WebhookInput},
+            responses={
+                200: WITH_SECRET,
+                **WRITE_ERRORS,
+            },
+            description="The answer carries the signing `secret`, the only time it is shown.",
+        ),
+    }
+)
 class CampaignWebhookViewSet(InCampaignViewSet):
+    """A campaign's outgoing webhooks (events.md §4.1): campaign admins only, players 403."""
+
     noun = "Webhook"
     queryset = Webhook.objects.none()
+    serializer_class = WebhookInput
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -125,14 +150,44 @@ class CampaignWebhookViewSet(InCampaignViewSet):
         webhook.delete()
         return self.render_deleted(pk)
 
+    @extend_schema(
+        tags=[TAG],
+        parameters=ITEM,
+        request=None,
+        responses={
+            200: WITH_SECRET,
+            **ADMIN_ERRORS,
+        },
+        description="A new secret, shown once; the old one also signs for 24 hours.",
+    )
     def rotate_secret(self, request, pk, **kwargs):
         webhook = webhooks.webhook_rotate_secret(webhook=self.one(pk))
         return self.render_one(webhook, WebhookWithSecretOutput)
 
+    @extend_schema(
+        tags=[TAG],
+        parameters=ITEM,
+        request=None,
+        responses={200: envelope("KankaDeliveryEnvelope", DeliveryOutput()), **ADMIN_ERRORS},
+        description="Queues a `webhook.ping` delivery to the webhook's URL.",
+    )
     def test(self, request, pk, **kwargs):
         delivery = webhooks.webhook_ping(webhook=self.one(pk))
         return self.render_one(delivery, DeliveryOutput)
 
+    @extend_schema(
+        tags=[TAG],
+        parameters=[
+            *ITEM,
+            OpenApiParameter(
+                "status",
+                OpenApiTypes.STR,
+                enum=WebhookDelivery.Status.values,
+                description="Only the deliveries in this state.",
+            ),
+        ],
+        responses={200: DeliveryOutput(many=True), **WRITE_ERRORS},
+    )
     def deliveries(self, request, pk, **kwargs):
         webhook = self.one(pk)
         rows = WebhookDelivery.objects.filter(webhook=webhook).order_by("-id")

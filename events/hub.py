@@ -129,7 +129,7 @@ class Hub:
             streams = list(self.streams)
             if streams:
                 audiences = [stream.audience for stream in streams]
-                batches = await self.db(_render_all, audiences, events)
+                batches = await self.db(render.render, audiences, events)
                 for stream, frames in zip(streams, batches, strict=True):
                     stream.offer(frames)
             # Only once rendered: a failed read or render is retried, not lost.
@@ -181,11 +181,6 @@ class Hub:
             except Exception:
                 logger.warning("Redis subscription lost; polling until it is back", exc_info=True)
                 await asyncio.sleep(2)
-
-
-def _render_all(audiences, events) -> list[list[tuple]]:
-    cache = {}
-    return [render.frames_for(audience, events, cache) for audience in audiences]
 
 
 _hub: Hub | None = None

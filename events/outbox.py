@@ -176,13 +176,16 @@ def shared_state(conversation) -> dict:
     return {field: getattr(conversation, field) for field in SHARED_FIELDS}
 
 
-def conversation_changes(before: dict, conversation) -> list[Change]:
+def conversation_changes(before: dict, conversation, *, also=()) -> list[Change]:
     """What an update emits: nothing for a no-op; closing has its own types.
 
+    `also`: other shared fields the update changed (a campaign conversation's entity:
+    entry, type, tags, image), which the conversation's show endpoint renders too.
     Made private, a campaign conversation is gone for non-admins:
     `conversation.removed` (reason `private`) for them, the update for admins.
     """
     changed = [f for f in SHARED_FIELDS if getattr(conversation, f) != before[f]]
+    changed += [f for f in also if f not in changed]
     changes = []
     if "is_closed" in changed:
         changes.append(

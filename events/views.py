@@ -35,7 +35,17 @@ KANKA_ERRORS = {
     401: OpenApiResponse(ErrorSerializer, description="No or bad token."),
     404: OpenApiResponse(ErrorSerializer, description="Missing or not visible."),
     422: OpenApiResponse(ValidationErrorSerializer, description="Bad `since` or `types`."),
-    429: OpenApiResponse(ErrorSerializer, description="Over 5 streams; `Retry-After: 30`."),
+    429: OpenApiResponse(
+        {
+            "oneOf": [
+                {"$ref": "#/components/schemas/Error"},
+                {"type": "array", "items": {"type": "string"}},
+            ]
+        },
+        description="Over 5 open streams (`{code, error}`, `Retry-After: 30`), or the rate limit "
+        "reached: opening a stream counts as a request (Kanka's list of one sentence, "
+        "`Retry-After` until the window turns).",
+    ),
     501: OpenApiResponse(ErrorSerializer, description="Served by a WSGI server."),
 }
 TWIST_ERRORS = {
@@ -45,7 +55,7 @@ TWIST_ERRORS = {
         (401, "120 (not logged in)"),
         (403, "109 (no `messages:read`), 200 (invalid token)"),
         (404, "105 (workspace)"),
-        (429, "429 (over 5 streams; `Retry-After: 30`)"),
+        (429, "429 (over 5 open streams, or the rate limit reached; `Retry-After`)"),
         (501, "501 (served by a WSGI server)"),
     ]
 }
@@ -82,7 +92,8 @@ class CampaignEventsView(_StreamView):
         ],
         responses={(200, "text/event-stream"): STREAM, **KANKA_ERRORS},
         auth=[{"bearerAuth": []}],
-        description="Bearer token only. Needs the ASGI server; under WSGI this answers 501.",
+        description="Bearer token only; opening a stream counts against the rate limit "
+        "(`X-RateLimit-*` sent). Needs the ASGI server; under WSGI this answers 501.",
     )
     def get(self, request, campaign_id):
         return Response({"code": 501, "error": "Event streams need the ASGI server."}, 501)
@@ -108,9 +119,9 @@ class WorkspaceEventsView(_StreamView):
         responses={(200, "text/event-stream"): STREAM, **TWIST_ERRORS},
         auth=[{"bearerAuth": []}],
         description=(
-            "Bearer token with scope `messages:read`. Also answers GET, with the parameters in "
-            "the query string, and under /api/v3/. Needs the ASGI server; under WSGI this "
-            "answers 501."
+            "Bearer token with scope `messages:read`; opening a stream counts against the rate "
+            "limit. Also answers GET, with the parameters in the query string, and under "
+            "/api/v3/. Needs the ASGI server; under WSGI this answers 501."
         ),
     )
     def post(self, request):

@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from config.outbound import FetchError, public_fetch
+from conversations.services import UNSET
 from events.models import Event, Webhook, WebhookDelivery
 
 SECRET_PREFIX = "whsec_"
@@ -87,22 +88,45 @@ def check_events(events) -> list[str]:
     return list(dict.fromkeys(events))
 
 
+def check_conversation(workspace_id, conversation_id):
+    """A workspace hook's filter: one conversation of its workspace, or None for all."""
+    from conversations.models import Conversation
+
+    known = Conversation.objects.filter(pk=conversation_id, workspace_id=workspace_id)
+    if conversation_id is not None and not known.exists():
+        raise InvalidWebhook("conversation_id", "The selected conversation_id is invalid.")
+    return conversation_id
+
+
 @transaction.atomic
-def webhook_create(*, actor, url: str, events, campaign_id=None, workspace_id=None) -> Webhook:
+def webhook_create(
+    *, actor, url: str, events, campaign_id=None, workspace_id=None, conversation_id=None
+) -> Webhook:
     check_url(url)
     events = check_events(events)
+    conversation_id = check_conversation(workspace_id, conversation_id) if workspace_id else None
     scope = {"campaign_id": campaign_id} if campaign_id else {"workspace_id": workspace_id}
     if Webhook.objects.filter(**scope).count() >= settings.PARLEY_WEBHOOK_MAX_PER_SCOPE:
         where = "campaign" if campaign_id else "workspace"
         limit = settings.PARLEY_WEBHOOK_MAX_PER_SCOPE
         raise InvalidWebhook("url", f"A {where} has at most {limit} webhooks.")
     return Webhook.objects.create(
-        url=url, events=events, secret=new_secret(), created_by=actor, **scope
+        url=url,
+        events=events,
+        secret=new_secret(),
+        created_by=actor,
+        conversation_id=conversation_id,
+        **scope,
     )
 
 
 @transaction.atomic
-def webhook_update(*, webhook: Webhook, url=None, events=None, is_active=None) -> Webhook:
+def webhook_update(
+    *, webhook: Webhook, url=None, events=None, is_active=None, conversation_id=UNSET
+) -> Webhook:
+    """Change what is given; `conversation_id` (workspace hooks) may be set back to None."""
+    if conversation_id is not UNSET:
+        webhook.conversation_id = check_conversation(webhook.workspace_id, conversation_id)
     if url is not None:
         check_url(url)
         webhook.url = url
@@ -145,7 +169,7 @@ def render_body(delivery: WebhookDelivery, event: Event | None) -> str | None:
         audience = owner_audience(webhook)
         if audience is None:
             return None
-        frames = render.frames_for(audience, [event], {})
+        frames = render.frames_for(audience, [event])
         if not frames or frames[0][1] is None:
             return None
         _, type_, data = frames[0]

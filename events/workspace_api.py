@@ -6,16 +6,19 @@ the types); `hooks/get|update|rotate_secret|test|get_deliveries` are
 Parley's. Workspace admins only (else 403 code 109).
 """
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from conversations.policy import Role
+from conversations.services import UNSET
 from events import webhooks
 from events.models import Webhook, WebhookDelivery
-from workspaces.api.base import TwistView
+from workspaces.api.base import ERROR_RESPONSES, TwistView
 from workspaces.api.errors import Code, TwistError, twist_exception_handler
 from workspaces.api.params import TwistBooleanField, TwistIntegerField, merged_params
+from workspaces.api.serializers import TwistStatusOutput
+from workspaces.api.timestamps import TimestampField
 from workspaces.selectors import access_workspace
 
 # Twist's REST-hook names for the message events.
@@ -51,44 +54,37 @@ def _types(params) -> list[str]:
     return [ALIASES.get(name, name) for name in names]
 
 
-def hook_output(webhook: Webhook, *, secret: bool = False) -> dict:
-    data = {
-        "id": webhook.pk,
-        "workspace_id": webhook.workspace_id,
-        "target_url": webhook.url,
-        "event_types": webhook.events,
-        "conversation_id": webhook.conversation_id,
-        "active": webhook.is_active,
-        "disabled_reason": webhook.disabled_reason,
-        "consecutive_failures": webhook.consecutive_failures,
-        "creator": webhook.created_by_id,
-        "created_ts": int(webhook.created_at.timestamp()),
-    }
-    if secret:
-        data["secret"] = webhook.secret
-    return data
+class TwistHookOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    workspace_id = serializers.IntegerField()
+    target_url = serializers.CharField(source="url")
+    event_types = serializers.ListField(child=serializers.CharField(), source="events")
+    conversation_id = serializers.IntegerField(allow_null=True)
+    active = serializers.BooleanField(source="is_active")
+    disabled_reason = serializers.CharField(allow_null=True)
+    consecutive_failures = serializers.IntegerField()
+    creator = serializers.IntegerField(source="created_by_id")
+    created_ts = TimestampField(source="created_at")
 
 
-def _ts(value):
-    return int(value.timestamp()) if value else None
+class TwistHookWithSecretOutput(TwistHookOutput):
+    secret = serializers.CharField(help_text="`whsec_…`: shown only in this answer.")
 
 
-def delivery_output(delivery: WebhookDelivery) -> dict:
-    return {
-        "id": delivery.pk,
-        "hook_id": delivery.webhook_id,
-        "event_id": delivery.event_cursor,
-        "event_type": delivery.event_type,
-        "status": delivery.status,
-        "attempts": delivery.attempts,
-        "next_attempt_ts": _ts(delivery.next_attempt_at),
-        "last_status_code": delivery.last_status_code,
-        "last_error": delivery.last_error,
-        "response_excerpt": delivery.response_excerpt,
-        "attempt_log": delivery.attempt_log,
-        "created_ts": _ts(delivery.created_at),
-        "finished_ts": _ts(delivery.finished_at),
-    }
+class TwistDeliveryOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    hook_id = serializers.IntegerField(source="webhook_id")
+    event_id = serializers.CharField(source="event_cursor")
+    event_type = serializers.CharField()
+    status = serializers.ChoiceField(choices=WebhookDelivery.Status.choices)
+    attempts = serializers.IntegerField()
+    next_attempt_ts = TimestampField(source="next_attempt_at", allow_null=True)
+    last_status_code = serializers.IntegerField(allow_null=True)
+    last_error = serializers.CharField()
+    response_excerpt = serializers.CharField()
+    attempt_log = serializers.JSONField()
+    created_ts = TimestampField(source="created_at", allow_null=True)
+    finished_ts = TimestampField(source="finished_at", allow_null=True)
 
 
 class SubscribeInput(serializers.Serializer):
@@ -124,9 +120,9 @@ class DeliveriesInput(HookIdInput):
     before_id = TwistIntegerField(required=False)
 
 
-@extend_schema(exclude=True)
 class _HookView(TwistView):
     scope = "workspaces:write"
+    output_serializer = TwistHookOutput
 
     def get_exception_handler(self):
         return _handler
@@ -136,10 +132,6 @@ class _HookView(TwistView):
         if role != Role.ADMIN:
             raise TwistError(Code.FORBIDDEN)
         return workspace
-
-    def render(self, result, params: dict):
-        """Hook objects are built JSON-ready by hook_output / delivery_output."""
-        return result
 
     def hook(self, request, hook_id) -> Webhook:
         webhook = Webhook.objects.filter(pk=hook_id, workspace_id__isnull=False).first()
@@ -156,11 +148,20 @@ def _checked(call):
     try:
         return call()
     except webhooks.InvalidWebhook as error:
+        if error.field.startswith("events"):
+            raise HookArgumentError("event_type") from None
         raise HookArgumentError(
-            "event_type" if error.field.startswith("events") else "target_url"
+            "conversation_id" if error.field == "conversation_id" else "target_url"
         ) from None
 
 
+@extend_schema(
+    responses={
+        201: OpenApiResponse(TwistHookWithSecretOutput, description="A new hook, with its secret."),
+        200: OpenApiResponse(TwistHookOutput, description="A known URL: it gained the types."),
+        **ERROR_RESPONSES,
+    }
+)
 class Subscribe(_HookView):
     """Twist's REST hook: subscribe a URL to event types (201 new, 200 known)."""
 
@@ -177,23 +178,24 @@ class Subscribe(_HookView):
         if known is not None:
             merged = list(dict.fromkeys(known.events + types))
             hook = _checked(lambda: webhooks.webhook_update(webhook=known, events=merged))
-            return Response(hook_output(hook))
+            return Response(TwistHookOutput(hook).data)
         hook = _checked(
             lambda: webhooks.webhook_create(
                 actor=request.user,
                 url=params["target_url"],
                 events=types,
                 workspace_id=workspace.pk,
+                conversation_id=params.get("conversation_id"),
             )
         )
-        if params.get("conversation_id"):
-            Webhook.objects.filter(pk=hook.pk).update(conversation_id=params["conversation_id"])
-            hook.conversation_id = params["conversation_id"]
-        return Response(hook_output(hook, secret=True), status=201)
+        return Response(TwistHookWithSecretOutput(hook).data, status=201)
 
 
 class Unsubscribe(_HookView):
+    """Twist's REST hook: delete the caller's hook of a URL."""
+
     input_serializer = UnsubscribeInput
+    output_serializer = TwistStatusOutput
 
     def perform(self, request, params):
         hooks = Webhook.objects.filter(url=params["target_url"], workspace_id__isnull=False)
@@ -210,17 +212,20 @@ class Unsubscribe(_HookView):
 
 
 class Get(_HookView):
+    """The workspace's hooks, oldest first (never their secrets)."""
+
     scope = "workspaces:read"
     input_serializer = WorkspaceIdInput
+    many = True
 
     def perform(self, request, params):
         workspace = self.admin_workspace(request, params["workspace_id"])
-        return [
-            hook_output(h) for h in Webhook.objects.filter(workspace_id=workspace.pk).order_by("id")
-        ]
+        return Webhook.objects.filter(workspace_id=workspace.pk).order_by("id")
 
 
 class Update(_HookView):
+    """Change what a hook receives; `active: true` re-enables it and zeroes its failures."""
+
     input_serializer = UpdateInput
 
     def perform(self, request, params):
@@ -230,40 +235,49 @@ class Update(_HookView):
         )
         hook = _checked(
             lambda: webhooks.webhook_update(
-                webhook=hook, events=types, is_active=params.get("active")
+                webhook=hook,
+                events=types,
+                is_active=params.get("active"),
+                conversation_id=params.get("conversation_id", UNSET),
             )
         )
-        if "conversation_id" in params:
-            Webhook.objects.filter(pk=hook.pk).update(conversation_id=params["conversation_id"])
-            hook.conversation_id = params["conversation_id"]
-        return hook_output(hook)
+        return hook
 
 
 class RotateSecret(_HookView):
+    """A new signing secret, shown once; the old one also signs for 24 hours."""
+
     input_serializer = HookIdInput
+    output_serializer = TwistHookWithSecretOutput
 
     def perform(self, request, params):
-        hook = webhooks.webhook_rotate_secret(webhook=self.hook(request, params["id"]))
-        return hook_output(hook, secret=True)
+        return webhooks.webhook_rotate_secret(webhook=self.hook(request, params["id"]))
 
 
 class Test(_HookView):
+    """Queue a `webhook.ping` delivery to the hook's URL."""
+
     input_serializer = HookIdInput
+    output_serializer = TwistDeliveryOutput
 
     def perform(self, request, params):
-        return delivery_output(webhooks.webhook_ping(webhook=self.hook(request, params["id"])))
+        return webhooks.webhook_ping(webhook=self.hook(request, params["id"]))
 
 
 class GetDeliveries(_HookView):
+    """A hook's deliveries, newest first, with their attempt log."""
+
     scope = "workspaces:read"
     input_serializer = DeliveriesInput
+    output_serializer = TwistDeliveryOutput
+    many = True
 
     def perform(self, request, params):
         hook = self.hook(request, params["id"])
         rows = WebhookDelivery.objects.filter(webhook=hook).order_by("-id")
         if params.get("before_id"):
             rows = rows.filter(id__lt=params["before_id"])
-        return [delivery_output(d) for d in rows[: params.get("limit", 20)]]
+        return rows[: params.get("limit", 20)]
 
 
 METHODS = {

@@ -67,6 +67,13 @@ def conversation_for_output(*, user, conversation_id) -> Conversation:
     return load_people([conversation])[0]
 
 
+def conversation_for_readers(*, conversation_id) -> Conversation | None:
+    """A conversation as conversations/getone renders it, for readers the caller checked
+    (`domain.workspace_readers`); their own `my_*` state is the caller's to set."""
+    conversation = domain.workspace_conversation_for_readers(conversation_id=conversation_id)
+    return None if conversation is None else load_people([conversation])[0]
+
+
 def conversations_page(
     *,
     user,
@@ -140,6 +147,12 @@ def message_for_output(*, user, message_id) -> Message:
     """One message of the user's conversations as conversation_messages/getone renders it."""
     message, _ = domain.access_workspace_message(user=user, message_id=message_id)
     return load_mentions([message])[0]
+
+
+def message_for_readers(*, message_id) -> Message | None:
+    """A message as conversation_messages/getone renders it, for readers the caller checked."""
+    message = domain.workspace_message_for_readers(message_id=message_id)
+    return None if message is None else load_mentions([message])[0]
 
 
 def posted_for_output(message: Message) -> Message:

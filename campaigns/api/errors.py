@@ -50,6 +50,11 @@ def exception_handler(exc, context):
     return _response_for(exc, context)
 
 
+def throttled_body(limit) -> list[str]:
+    """Kanka's 429 body: a list of one sentence (campaign-api.md §2.8)."""
+    return [f"Your account limit of {limit} requests per minute has been reached."]
+
+
 def _response_for(exc, context) -> Response:
     if isinstance(exc, drf.NotAuthenticated | drf.AuthenticationFailed):
         message = UNAUTHENTICATED if isinstance(exc, drf.AuthenticationFailed) else MISSING_TOKEN
@@ -58,10 +63,7 @@ def _response_for(exc, context) -> Response:
         return response
     if isinstance(exc, drf.Throttled):
         limit = getattr(context["request"], "rate_limit", None)
-        limit = limit.limit if limit else "?"
-        return Response(
-            [f"Your account limit of {limit} requests per minute has been reached."], 429
-        )
+        return Response(throttled_body(limit.limit if limit else "?"), 429)
     if isinstance(exc, domain.NotFound):
         if exc.field:
             return validation_error({exc.field: [invalid_message(exc.field)]})

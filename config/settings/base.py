@@ -291,9 +291,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": ["ok"],
         "ReportStatusEnum": "conversations.models.Report.Status",
+        "DeliveryStatusEnum": "events.models.WebhookDelivery.Status",
     },
-    # Summaries, operation ids, tags in order (and ReDoc's x-tagGroups), ids, servers.
+    # The webhook deliveries (x-webhooks); then summaries, operation ids, tags in
+    # order (and ReDoc's x-tagGroups), ids, servers.
     "POSTPROCESSING_HOOKS": [
+        "events.openapi.postprocess",
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema.postprocess",
     ],

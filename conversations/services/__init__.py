@@ -7,6 +7,7 @@ check it against `conversations.policy`, and raise
 """
 
 from conversations.services.conversations import (
+    conversation_change,
     conversation_create,
     conversation_delete,
     conversation_get_or_create,
@@ -34,6 +35,7 @@ from conversations.services.unset import UNSET
 
 __all__ = [
     "UNSET",
+    "conversation_change",
     "conversation_create",
     "conversation_delete",
     "conversation_get_or_create",

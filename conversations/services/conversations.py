@@ -139,6 +139,32 @@ def conversation_update(
     is_closed=UNSET,
 ) -> Conversation:
     """Change the shared attributes of a conversation (not anyone's personal state)."""
+    before = conversation_change(
+        actor=actor,
+        role=role,
+        conversation=conversation,
+        title=title,
+        target=target,
+        is_private=is_private,
+        is_closed=is_closed,
+    )
+    outbox.record(conversation, outbox.conversation_changes(before, conversation), actor=actor)
+    return conversation
+
+
+def conversation_change(
+    *,
+    actor: User,
+    role: Role,
+    conversation: Conversation,
+    title=UNSET,
+    target=UNSET,
+    is_private=UNSET,
+    is_closed=UNSET,
+) -> dict:
+    """`conversation_update`'s checks and writes without its events, in the caller's
+    transaction; the shared state before, for a caller that records the events itself
+    with changes of its own (the campaign API's entity fields)."""
     sets_private = is_private is not UNSET and bool(is_private) != conversation.is_private
     policy.require_can_update(role, conversation, actor, sets_private=sets_private)
     if is_closed is not UNSET and bool(is_closed) != conversation.is_closed:
@@ -159,8 +185,7 @@ def conversation_update(
         update_fields=[f for f, v in changes.items() if v is not UNSET]
         + ["updated_by", "updated_at"]
     )
-    outbox.record(conversation, outbox.conversation_changes(before, conversation), actor=actor)
-    return conversation
+    return before
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 
 from campaigns.models import CampaignMember
 from config.wsgi import application
+from events.webhooks import webhook_create
 from tests.factories import (
     CampaignConversationFactory,
     CampaignMemberFactory,
@@ -87,6 +88,13 @@ class World:
             participants.append(
                 ParticipantFactory(conversation=conversation, character=characters[0])
             )
+        url = "https://hooks.example.com/contract"
+        kanka_hook = webhook_create(
+            actor=admin, url=url, events=["conversation.created"], campaign_id=campaign.pk
+        )
+        twist_hook = webhook_create(
+            actor=admin, url=url, events=["conversation.created"], workspace_id=workspace.pk
+        )
         self.headers = {"Authorization": bearer(admin)["HTTP_AUTHORIZATION"]}
         # Each name of an id, mapped onto the rows it can name.
         self.ids = {
@@ -104,11 +112,13 @@ class World:
             "conversation_messages": [m.pk for m in messages],
             "characters": [c.pk for c in characters],
             "tags": [t.pk for t in tags],
+            "webhooks": [kanka_hook.pk],
         }
         self.twist_ids = {
             "conversations": [c.pk for c in twist],
             "conversation_messages": [m.pk for m in messages],
             "workspaces": [workspace.pk],
+            "hooks": [twist_hook.pk],
         }
 
     def real(self, name: str, value, candidates=None):

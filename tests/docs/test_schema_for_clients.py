@@ -32,7 +32,7 @@ def test_every_operation_has_a_summary_and_a_readable_unique_operation_id(docume
     found = operations(document)
     ids = [operation["operationId"] for _, _, operation in found]
 
-    assert len(found) == len(OPERATIONS) == 70
+    assert len(found) == len(OPERATIONS) == 86
     for method, path, operation in found:
         assert operation["summary"], (method, path)
         assert OPERATION_ID.fullmatch(operation["operationId"]), operation["operationId"]
@@ -90,7 +90,7 @@ def test_every_workspace_method_notes_that_it_answers_get_too(document):
     twist = [op for _, path, op in operations(document) if path.startswith("/api/v1/")]
     post_only = {"twist_batch", "twist_attachments_upload"}
 
-    assert len(twist) == 34
+    assert len(twist) == 41
     for operation in (op for op in twist if op["operationId"] not in post_only):
         assert "Also answers GET" in operation["description"], operation["operationId"]
 

@@ -1,6 +1,7 @@
 """The OpenAPI schema describes what each API really sends: real responses validate against it."""
 
 import copy
+import json
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -189,3 +190,110 @@ def test_the_shared_refusals_of_a_workspace_method_are_documented(
     response = client.post(url, {"workspace_id": member.workspace_id}, **auth)
     assert response.status_code == 429
     assert_documented(response, url)
+
+
+def test_campaign_webhook_management_matches_the_schema(client, bearer, assert_documented):
+    member = CampaignMemberFactory(role="admin")
+    base = f"/api/1.0/campaigns/{member.campaign_id}/webhooks"
+    auth = bearer(member.user)
+    body = {"url": "https://hooks.example.com/p", "events": ["conversation_message.added"]}
+    created = client.post(base, body, content_type="application/json", **auth)
+    assert created.status_code == 200
+    assert_documented(created, base)
+    item = f"{base}/{created.json()['data']['id']}"
+
+    for url, method in [
+        (base, "get"),
+        (item, "get"),
+        (f"{item}/rotate_secret", "post"),
+        (f"{item}/test", "post"),
+        (f"{item}/deliveries", "get"),
+    ]:
+        response = getattr(client, method)(url, **auth)
+        assert response.status_code == 200, url
+        assert_documented(response, url, method)
+    response = client.patch(item, {"is_active": False}, content_type="application/json", **auth)
+    assert_documented(response, item, "patch")
+    response = client.post(
+        base, {"url": "http://x.example"}, content_type="application/json", **auth
+    )
+    assert response.status_code == 422
+    assert_documented(response, base)
+    assert_documented(client.delete(item, **auth), item, "delete")
+
+
+def test_workspace_hook_methods_match_the_schema(client, bearer, assert_documented):
+    admin = WorkspaceMemberFactory(role="admin")
+    auth = bearer(admin.user, ["workspaces:read", "workspaces:write"])
+    target = "https://hooks.example.com/t"
+
+    def call(method, status=200, **params):
+        url = f"/api/v1/hooks/{method}"
+        response = client.post(url, params, content_type="application/json", **auth)
+        assert response.status_code == status, (method, response.content)
+        assert_documented(response, url)
+        return response.json()
+
+    subscribe = {"workspace_id": admin.workspace_id, "target_url": target}
+    hook = call("subscribe", 201, **subscribe, event_type="message_added")
+    call("subscribe", **subscribe, event_type="message_deleted")
+    call("get", workspace_id=admin.workspace_id)
+    call("update", id=hook["id"], active=False)
+    call("rotate_secret", id=hook["id"])
+    call("test", id=hook["id"])
+    call("get_deliveries", id=hook["id"])
+    call("unsubscribe", target_url=target)
+    call("unsubscribe", 404, target_url=target)
+
+
+def test_webhook_delivery_bodies_match_the_documented_payloads(client, bearer):
+    """What a receiver gets, as `x-webhooks` describes it (events/openapi.py), in each dialect."""
+    from events import webhooks
+    from events.models import Event, Webhook, WebhookDelivery
+
+    document = client.get("/api/schema/", {"format": "json"}).json()
+    components = _json_schema(copy.deepcopy(document["components"]))
+    kanka = CampaignMemberFactory(role="admin")
+    twist = WorkspaceMemberFactory(role="admin")
+    hook_types = ["conversation_message.added", "conversation.deleted"]
+    for owner, scope in [(kanka, "campaign_id"), (twist, "workspace_id")]:
+        webhooks.webhook_create(
+            actor=owner.user,
+            url="https://hooks.example.com/p",
+            events=hook_types,
+            **{scope: getattr(owner, scope)},
+        )
+    campaign_conversation = CampaignConversationFactory(campaign=kanka.campaign)
+    workspace_conversation = WorkspaceConversationFactory(workspace=twist.workspace)
+    ParticipantFactory(conversation=workspace_conversation, user=twist.user)
+    checked = []
+
+    def check_new_deliveries():
+        """Each delivery's body as it would be sent now, against its `x-webhooks` schema."""
+        rows = WebhookDelivery.objects.select_related("webhook__created_by").order_by("id")
+        for delivery in rows[len(checked) :]:
+            dialect = "campaign" if delivery.webhook.campaign_id else "workspace"
+            operation = document["x-webhooks"][f"{dialect} {delivery.event_type}"]["post"]
+            schema = operation["requestBody"]["content"]["application/json"]["schema"]
+            validator = Draft202012Validator({**_json_schema(schema), "components": components})
+            body = webhooks.render_body(delivery, Event.objects.get(pk=delivery.event_id))
+            errors = [e.message for e in validator.iter_errors(json.loads(body))]
+            assert errors == [], (dialect, delivery.event_type)
+            checked.append((dialect, delivery.event_type))
+
+    for owner, conversation in [(kanka, campaign_conversation), (twist, workspace_conversation)]:
+        services.message_add(
+            actor=owner.user,
+            role=Role.ADMIN,
+            conversation=conversation,
+            content="hello",
+            author_user_id=owner.user.pk if conversation.campaign_id else None,
+        )
+        check_new_deliveries()
+        services.conversation_delete(actor=owner.user, role=Role.ADMIN, conversation=conversation)
+        check_new_deliveries()
+
+    assert checked == [
+        (dialect, type_) for dialect in ("campaign", "workspace") for type_ in hook_types
+    ]
+    assert Webhook.objects.count() == 2

@@ -258,6 +258,31 @@ def test_a_sixth_stream_is_429(server, settings, campaign, player):
     assert sixth.json() == {"code": 429, "error": "Too many open event streams (limit 5)."}
 
 
+def test_opening_a_stream_counts_against_the_rate_limit(
+    server, client, settings, one_rate_window, campaign, player
+):
+    """events.md §3.1: one request of the campaign API's limit, its headers, Kanka's 429."""
+    settings.CAMPAIGN_API_RATE_LIMIT = 2
+    auth = bearer_header(player)
+    first = open_stream(server, campaign, player, Authorization=auth["Authorization"])
+    page = client.get(
+        f"/api/1.0/campaigns/{campaign.pk}/conversations", HTTP_AUTHORIZATION=auth["Authorization"]
+    )
+    refused = server.open(f"/api/1.0/campaigns/{campaign.pk}/events", auth)
+
+    assert first.status == 200
+    assert (first.headers["x-ratelimit-limit"], first.headers["x-ratelimit-remaining"]) == (
+        "2",
+        "1",
+    )
+    assert page["X-RateLimit-Remaining"] == "0"  # the REST API's own counter
+    assert refused.status == 429
+    assert refused.headers["x-ratelimit-remaining"] == "0"
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert refused.json() == ["Your account limit of 2 requests per minute has been reached."]
+    first.events_until("stream.ready")  # the counted stream itself streams
+
+
 def test_types_filter_sends_only_those(server, client, campaign, conversation, admin, player):
     stream = server.open(
         f"/api/1.0/campaigns/{campaign.pk}/events?types=conversation_message.edited",

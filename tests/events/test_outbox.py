@@ -80,6 +80,29 @@ def test_private_campaign_conversation_events_are_for_admins(client, bearer, cam
     ]
 
 
+def test_an_entry_or_tag_change_is_one_conversation_updated(client, bearer, campaign_setup):
+    """The show endpoint renders the entity's entry and tags: a change of them is an update,
+    recorded once with the conversation's own fields; sending them unchanged records nothing."""
+    campaign, conversation, admin = campaign_setup
+    tag = kanka(client, bearer, admin, "post", f"campaigns/{campaign.pk}/tags", {"name": "Lore"})
+    tag_id = tag.json()["data"]["id"]
+    path = f"campaigns/{campaign.pk}/conversations/{conversation.pk}"
+    answers = [
+        kanka(client, bearer, admin, "patch", path, body)
+        for body in (
+            {"entry": "<p>Once</p>"},
+            {"tags": [tag_id], "name": "Renamed"},
+            {"tags": [tag_id], "entry": "<p>Once</p>", "name": "Renamed"},  # no-op
+        )
+    ]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert rows() == [
+        ("conversation.updated", None, None, None, {"changed": ["entry"]}),
+        ("conversation.updated", None, None, None, {"changed": ["title", "tags"]}),
+    ]
+
+
 def test_closing_and_reopening_have_their_own_types(campaign_setup):
     _, conversation, admin = campaign_setup
     services.conversation_set_closed(

@@ -291,3 +291,36 @@ def test_http_is_refused_at_delivery_without_the_test_relaxation(client, bearer,
                 max_redirects=0,
                 any_status=True,
             )
+
+
+@pytest.mark.parametrize("answer", ["10.0.0.7", "::ffff:169.254.169.254"])
+def test_a_host_that_resolves_private_after_registration_is_refused_at_delivery(
+    client, bearer, setup, monkeypatch, answer
+):
+    """DNS rebinding: the name is accepted at registration; the answer at delivery is checked."""
+    import socket
+
+    campaign, conversation, admin = setup
+    hook = register(client, bearer, campaign, admin, "https://hooks.example.com/parley")
+    real_getaddrinfo = socket.getaddrinfo
+    lookups = []
+
+    def rebound(host, port, *args, **kwargs):
+        if host != "hooks.example.com":
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        lookups.append(host)
+        family = socket.AF_INET6 if ":" in answer else socket.AF_INET
+        address = (answer, port, 0, 0) if family == socket.AF_INET6 else (answer, port)
+        return [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", address)]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebound)
+    base = f"campaigns/{campaign.pk}/conversations/{conversation.pk}/conversation_messages"
+    api(client, bearer, admin, "post", base, {"message": "Hi"})
+    drain()
+
+    delivery = WebhookDelivery.objects.get(webhook_id=hook["id"])
+    assert lookups == ["hooks.example.com"]
+    assert delivery.attempts == 1
+    assert delivery.last_status_code is None
+    assert "resolves to no public address" in delivery.last_error
+    assert delivery.status == WebhookDelivery.Status.PENDING  # retried later, checked again

@@ -94,6 +94,15 @@ def test_a_member_who_is_not_admin_gets_109(client, bearer, setup):
     [
         ({"target_url": "http://hooks.example.com/t", "event_type": "message_added"}, "target_url"),
         ({"target_url": "https://hooks.example.com/t", "event_type": "nope"}, "event_type"),
+        (
+            # A conversation of another workspace (or none) is no filter of this one's hook.
+            {
+                "target_url": "https://hooks.example.com/t",
+                "event": "message_added",
+                "conversation_id": 0,
+            },
+            "conversation_id",
+        ),
     ],
 )
 def test_bad_subscriptions_are_code_20_naming_the_argument(client, bearer, setup, params, argument):
@@ -106,6 +115,33 @@ def test_bad_subscriptions_are_code_20_naming_the_argument(client, bearer, setup
         {"argument": argument},
     )
     assert not Webhook.objects.exists()
+
+
+def test_update_refuses_another_workspaces_conversation_and_changes_nothing(client, bearer, setup):
+    workspace, conversation, boss = setup
+    hook = call(
+        client,
+        bearer,
+        boss,
+        "hooks/subscribe",
+        workspace_id=workspace.pk,
+        target_url="https://hooks.example.com/t",
+        event="message_added",
+        conversation_id=conversation.pk,
+    ).json()
+    elsewhere = WorkspaceConversationFactory()
+
+    response = call(
+        client, bearer, boss, "hooks/update", id=hook["id"], conversation_id=elsewhere.pk
+    )
+
+    assert (response.status_code, response.json()["error_extra"]) == (
+        400,
+        {"argument": "conversation_id"},
+    )
+    assert Webhook.objects.get().conversation_id == conversation.pk
+    cleared = call(client, bearer, boss, "hooks/update", id=hook["id"], conversation_id=None)
+    assert cleared.json()["conversation_id"] is None
 
 
 def test_a_workspace_delivery_is_the_bare_object_signed(client, bearer, setup, receiver_factory):  # noqa: F811

@@ -204,6 +204,22 @@ def test_a_sixth_stream_is_429(server, workspace, people):
     assert _body(sixth) == _twist(429, "Too many open event streams")
 
 
+def test_opening_a_stream_counts_against_the_rate_limit(
+    server, client, settings, one_rate_window, workspace, people
+):
+    """Like any workspace-API request (operations.md): Twist's 429, code 429, Retry-After."""
+    settings.WORKSPACE_API_RATE_LIMIT = 2
+    auth = bearer_header(people["alice"])
+    first = server.open(f"/api/v3/events?workspace_id={workspace.pk}", auth)
+    listed = client.post("/api/v3/workspaces/get", HTTP_AUTHORIZATION=auth["Authorization"])
+    refused = server.open(f"/api/v3/events?workspace_id={workspace.pk}", auth)
+
+    assert (first.status, listed.status_code, refused.status) == (200, 200, 429)
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert _body(refused) == _twist(429, "Too many requests")
+    first.events_until("stream.ready")
+
+
 def test_a_revoked_token_closes_the_stream_with_token_expired(server, settings, workspace, people):
     from oauth2_provider.models import AccessToken
 

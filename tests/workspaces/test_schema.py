@@ -3,6 +3,7 @@
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
+from events.workspace_api import METHODS as HOOK_METHODS
 from workspaces.api.urls import METHODS
 
 
@@ -18,8 +19,11 @@ def test_each_method_is_one_post_operation_under_v1(schema):
         if path.startswith(("/api/v1/", "/api/v3/"))
     }
 
-    # Plus the workspace event stream (events/views.py), documented like a method.
-    assert set(twist) == {f"/api/v1/{method}" for method in METHODS} | {"/api/v1/events"}
+    # Plus the workspace event stream (events/views.py) and the hooks (events/workspace_api.py),
+    # documented like methods.
+    assert set(twist) == {f"/api/v1/{method}" for method in METHODS | HOOK_METHODS} | {
+        "/api/v1/events"
+    }
     assert all(list(operations) == ["post"] for operations in twist.values())
 
 
