@@ -6,9 +6,10 @@ client names (`image_url` today; webhooks will call it with
 
 - the scheme must be one of `schemes` (http/https by default): no ftp, file
   or data URLs, whatever a redirect says;
-- the host is resolved once, every address is checked (`is_public_address`)
-  and the connection goes to an address that passed, so a second DNS answer
-  cannot swap in a private one (DNS rebinding);
+- the host is resolved once and every address it answers must pass
+  (`is_public_address`: one private answer refuses the host); the connection
+  goes to an address that was checked, so a second DNS answer cannot swap in
+  a private one (DNS rebinding);
 - one deadline covers the whole fetch: resolution, connection, TLS handshake,
   every redirect and every read, so a server sending a byte at a time cannot
   hold the worker past it;
@@ -162,10 +163,13 @@ def _connect(target, *, expires: float, allow_private: bool) -> http.client.HTTP
     """A connection whose socket is already open to a checked address of the target's host."""
     port = target.port or (443 if target.scheme == "https" else 80)
     addresses = _resolve(target.hostname, port, expires)
-    allowed = [info for info in addresses if allow_private or is_public_address(info[4][0])]
-    if not allowed:
-        raise NotPublic(f"{target.hostname} resolves to no public address")
-    sock = _open(allowed, expires)
+    # Every address must be public, not just one: a name that also answers a
+    # private address is refused (spec: "all addresses global").
+    if not addresses or not (
+        allow_private or all(is_public_address(info[4][0]) for info in addresses)
+    ):
+        raise NotPublic(f"{target.hostname} resolves to an address that is not public")
+    sock = _open(addresses, expires)
     if target.scheme == "https":
         sock = _tls_context().wrap_socket(
             sock, server_hostname=target.hostname, do_handshake_on_connect=False

@@ -139,6 +139,23 @@ def test_the_connection_goes_to_the_address_that_was_checked(host, monkeypatch):
     assert lookups == ["images.example"]
 
 
+def test_a_name_answering_a_private_address_beside_a_public_one_is_refused(host, monkeypatch):
+    """All addresses must be public: the private one is not merely skipped."""
+    host.requested.clear()
+    port = int(host.url.rsplit(":", 1)[1])
+    mixed = [
+        (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
+        (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.1", port)),
+    ]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: mixed)
+    monkeypatch.setattr(outbound, "is_public_address", lambda address: address == "127.0.0.1")
+
+    with pytest.raises(outbound.NotPublic):
+        fetch(f"http://images.example:{port}/image.png", allow_private=False)
+
+    assert host.requested == []
+
+
 @pytest.mark.parametrize("path", ["/slow-body", "/slow-headers"])
 def test_a_slow_sender_is_cut_off_at_the_deadline(host, path):
     with pytest.raises(outbound.DeadlineExceeded):
