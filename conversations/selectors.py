@@ -10,6 +10,7 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -31,11 +32,17 @@ from conversations.scope import (
 # --- campaign conversations -------------------------------------------------
 
 
+def campaign_conversations_of_role(*, campaign: Campaign, role: Role) -> QuerySet[Conversation]:
+    """Live conversations of the campaign the role may see: the rows alone."""
+    return Conversation.objects.filter(campaign=campaign, deleted_at__isnull=True).filter(
+        visible_filter(role)
+    )
+
+
 def conversations_visible_in_campaign(*, campaign: Campaign, role: Role) -> QuerySet[Conversation]:
     """Live conversations of the campaign the role may see, shaped for the campaign API."""
     return (
-        Conversation.objects.filter(campaign=campaign, deleted_at__isnull=True)
-        .filter(visible_filter(role))
+        campaign_conversations_of_role(campaign=campaign, role=role)
         .select_related("entity")
         .prefetch_related(entity_tags_prefetch(role))
         .annotate(participant_count=Count("participants", distinct=True))
@@ -50,6 +57,44 @@ def conversation_in_campaign(*, campaign: Campaign, role: Role, conversation_id)
         conversation_id,
         exceptions.ConversationNotFound,
     )
+
+
+def campaign_conversation_version(conversation: Conversation) -> tuple:
+    """What a campaign conversation renders, as its row keeps it (the conditional GET's validator).
+
+    Every change the campaign API shows moves `updated_at`: the conversation
+    and its entity (`campaign_conversation_update`), its messages and
+    participants, a tag's deletion or privacy and a character's deletion
+    (`conversations_touch`); the counters ride along.
+    """
+    return (
+        conversation.pk,
+        conversation.updated_at,
+        conversation.message_count,
+        conversation.last_obj_index,
+    )
+
+
+def conversation_in_campaign_version(*, campaign: Campaign, role: Role, conversation_id) -> tuple:
+    """`campaign_conversation_version` from the row alone (1 query), or ConversationNotFound."""
+    fields = ("id", "updated_at", "message_count", "last_obj_index")
+    row = row_by_id(
+        campaign_conversations_of_role(campaign=campaign, role=role).only(*fields),
+        conversation_id,
+        exceptions.ConversationNotFound,
+    )
+    return campaign_conversation_version(row)
+
+
+def campaign_conversations_version(queryset: QuerySet[Conversation]) -> tuple:
+    """What a list of these conversations renders, in one aggregate over the filtered rows.
+
+    A row that changes moves its `updated_at` past every other (the newest
+    moves); one that leaves the set (deleted, made private, filtered out)
+    lowers the count, and one that enters it moved its `updated_at` to do so.
+    """
+    row = queryset.order_by().aggregate(changed=Max("updated_at"), rows=Count("*"))
+    return row["changed"], row["rows"]
 
 
 def participants_of_conversation(*, conversation) -> QuerySet[Participant]:
