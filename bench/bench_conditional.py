@@ -15,6 +15,7 @@ from conversations.policy import Role
 from tests.factories import (
     CampaignConversationFactory,
     CampaignMemberFactory,
+    TagFactory,
     WorkspaceFactory,
     WorkspaceMemberFactory,
 )
@@ -84,3 +85,16 @@ def test_kanka_page(client, settings, resource):
     base = f"/api/1.0/campaigns/{conversation.campaign_id}/conversations/{conversation.pk}"
     url = f"{base}/{resource}"
     _compare(client, f"Kanka {resource} page 1", url, _headers(admin))
+
+
+def test_kanka_conversations(client, settings):
+    settings.CAMPAIGN_API_RATE_LIMIT = 1_000_000
+    settings.CAMPAIGN_API_SUBSCRIBER_RATE_LIMIT = 1_000_000
+    membership = CampaignMemberFactory(role="admin")
+    for _ in range(PAGE):
+        conversation = CampaignConversationFactory(campaign=membership.campaign)
+        conversation.entity.tags.add(TagFactory(campaign=membership.campaign))
+    headers = _headers(membership.user)
+    base = f"/api/1.0/campaigns/{membership.campaign_id}/conversations"
+    _compare(client, "Kanka conversations page 1", base, headers)
+    _compare(client, "Kanka conversation show", f"{base}/{conversation.pk}", headers)
