@@ -14,12 +14,13 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
 
 from accounts.models import User
 from conversations import exceptions
 from conversations.ids import is_valid_id, row_by_id
-from conversations.models import Conversation, Mention, Message, Participant, Report
+from conversations.models import Conversation, Mention, Message, Participant, Reaction, Report
 from conversations.policy import Role, visible_filter
 from conversations.reactions import reactions_prefetch
 from conversations.scope import (
@@ -166,6 +167,39 @@ def visible_workspace_conversation(*, user: User, conversation_id: int) -> Query
         .annotate(my_role=workspace_role_subquery(user))
         .filter(my_role__isnull=False)
     )
+
+
+def workspace_conversation_version(*, user: User, conversation_id) -> dict | None:
+    """What conversations/getone renders beyond `updated_at`, in one lean query; None: not visible.
+
+    The row, the caller's state and role, the last message's version and
+    creator's name, and the count and newest id of its reactions (a
+    reaction moves nothing else): a polling client's 304 needs no more.
+    """
+    if not is_valid_id(conversation_id):
+        return None
+    reactions = Reaction.objects.filter(message=OuterRef("last_message")).order_by()
+    aggregate = reactions.values("message")
+    rows = visible_workspace_conversation(user=user, conversation_id=conversation_id).annotate(
+        last_reactions=Subquery(aggregate.annotate(n=Count("id")).values("n")[:1]),
+        last_newest_reaction=Subquery(aggregate.annotate(m=Max("id")).values("m")[:1]),
+    )
+    return rows.values(
+        "pk",
+        "updated_at",
+        "last_obj_index",
+        "message_count",
+        "last_activity_at",
+        "my_archived",
+        "my_muted_until",
+        "my_role",
+        "last_message_id",
+        "last_message__version",
+        "last_message__created_by_id",
+        *(f"last_message__created_by__{field}" for field in User.NAME_FIELDS),
+        "last_reactions",
+        "last_newest_reaction",
+    ).first()
 
 
 def access_workspace_conversation(*, user: User, conversation_id) -> tuple[Conversation, Role]:
