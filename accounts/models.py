@@ -26,6 +26,9 @@ class User(AbstractUser):
     def __str__(self):
         return self.username
 
+    # What `name` is made of.
+    NAME_FIELDS = ("display_name", "first_name", "last_name", "username")
+
     @property
     def name(self) -> str:
         """What other people see: the display name, else the full name, else the username."""

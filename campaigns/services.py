@@ -258,7 +258,8 @@ def tag_update(
     parent = (
         UNSET if parent_id is UNSET else _parent_tag(tag.campaign_id, parent_id, tag=tag, role=role)
     )
-    return _child_update(
+    privacy_changes = is_private is not UNSET and bool(is_private) != tag.entity.is_private
+    tag = _child_update(
         tag,
         actor=actor,
         role=role,
@@ -268,6 +269,13 @@ def tag_update(
         colour=colour,
         parent=parent,
     )
+    if privacy_changes:
+        # Who sees the tag changes the tag ids its conversations render (and
+        # their conditional GET's validator): bump them, as tag_delete does.
+        conversation_services.conversations_touch(
+            conversations=Conversation.objects.filter(entity__tags=tag)
+        )
+    return tag
 
 
 @transaction.atomic

@@ -26,7 +26,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import BaseThrottle
 
 logger = logging.getLogger(__name__)
@@ -87,6 +88,9 @@ def count_request(key: str, limit: int) -> RateLimit | None:
 
 
 def _increment(key: str) -> int:
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return _increment_in_redis(backend, key)
     # add() is a no-op when the key exists; incr() is atomic in Redis and
     # locmem, so concurrent requests never lose a count.
     cache.add(key, 0, timeout=WINDOW_SECONDS + 5)
@@ -95,6 +99,21 @@ def _increment(key: str) -> int:
     except ValueError:  # evicted between add() and incr()
         cache.add(key, 1, timeout=WINDOW_SECONDS + 5)
         return 1
+
+
+def _increment_in_redis(backend: RedisCache, key: str) -> int:
+    """The same add-then-increment in one round trip (a pipeline), not three.
+
+    Django's `add` and `incr` are a SET NX, then an EXISTS and an INCR, each
+    a round trip and a new client object: on a 304 they were a third of the
+    answer's time (issue 14). `_cache` is the backend's client wrapper, the
+    one Django's RedisCache itself uses.
+    """
+    redis_key = backend.make_and_validate_key(key)
+    pipeline = backend._cache.get_client(redis_key, write=True).pipeline(transaction=False)
+    pipeline.set(redis_key, 0, ex=WINDOW_SECONDS + 5, nx=True)
+    pipeline.incr(redis_key)
+    return pipeline.execute()[1]
 
 
 class MinuteRateThrottle(BaseThrottle):

@@ -10,15 +10,17 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
+    Max,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
 
 from accounts.models import User
 from conversations import exceptions
 from conversations.ids import is_valid_id, row_by_id
-from conversations.models import Conversation, Mention, Message, Participant, Report
+from conversations.models import Conversation, Mention, Message, Participant, Reaction, Report
 from conversations.policy import Role, visible_filter
 from conversations.reactions import reactions_prefetch
 from conversations.scope import (
@@ -31,11 +33,17 @@ from conversations.scope import (
 # --- campaign conversations -------------------------------------------------
 
 
+def campaign_conversations_of_role(*, campaign: Campaign, role: Role) -> QuerySet[Conversation]:
+    """Live conversations of the campaign the role may see: the rows alone."""
+    return Conversation.objects.filter(campaign=campaign, deleted_at__isnull=True).filter(
+        visible_filter(role)
+    )
+
+
 def conversations_visible_in_campaign(*, campaign: Campaign, role: Role) -> QuerySet[Conversation]:
     """Live conversations of the campaign the role may see, shaped for the campaign API."""
     return (
-        Conversation.objects.filter(campaign=campaign, deleted_at__isnull=True)
-        .filter(visible_filter(role))
+        campaign_conversations_of_role(campaign=campaign, role=role)
         .select_related("entity")
         .prefetch_related(entity_tags_prefetch(role))
         .annotate(participant_count=Count("participants", distinct=True))
@@ -50,6 +58,44 @@ def conversation_in_campaign(*, campaign: Campaign, role: Role, conversation_id)
         conversation_id,
         exceptions.ConversationNotFound,
     )
+
+
+def campaign_conversation_version(conversation: Conversation) -> tuple:
+    """What a campaign conversation renders, as its row keeps it (the conditional GET's validator).
+
+    Every change the campaign API shows moves `updated_at`: the conversation
+    and its entity (`campaign_conversation_update`), its messages and
+    participants, a tag's deletion or privacy and a character's deletion
+    (`conversations_touch`); the counters ride along.
+    """
+    return (
+        conversation.pk,
+        conversation.updated_at,
+        conversation.message_count,
+        conversation.last_obj_index,
+    )
+
+
+def conversation_in_campaign_version(*, campaign: Campaign, role: Role, conversation_id) -> tuple:
+    """`campaign_conversation_version` from the row alone (1 query), or ConversationNotFound."""
+    fields = ("id", "updated_at", "message_count", "last_obj_index")
+    row = row_by_id(
+        campaign_conversations_of_role(campaign=campaign, role=role).only(*fields),
+        conversation_id,
+        exceptions.ConversationNotFound,
+    )
+    return campaign_conversation_version(row)
+
+
+def campaign_conversations_version(queryset: QuerySet[Conversation]) -> tuple:
+    """What a list of these conversations renders, in one aggregate over the filtered rows.
+
+    A row that changes moves its `updated_at` past every other (the newest
+    moves); one that leaves the set (deleted, made private, filtered out)
+    lowers the count, and one that enters it moved its `updated_at` to do so.
+    """
+    row = queryset.order_by().aggregate(changed=Max("updated_at"), rows=Count("*"))
+    return row["changed"], row["rows"]
 
 
 def participants_of_conversation(*, conversation) -> QuerySet[Participant]:
@@ -121,6 +167,39 @@ def visible_workspace_conversation(*, user: User, conversation_id: int) -> Query
         .annotate(my_role=workspace_role_subquery(user))
         .filter(my_role__isnull=False)
     )
+
+
+def workspace_conversation_version(*, user: User, conversation_id) -> dict | None:
+    """What conversations/getone renders beyond `updated_at`, in one lean query; None: not visible.
+
+    The row, the caller's state and role, the last message's version and
+    creator's name, and the count and newest id of its reactions (a
+    reaction moves nothing else): a polling client's 304 needs no more.
+    """
+    if not is_valid_id(conversation_id):
+        return None
+    reactions = Reaction.objects.filter(message=OuterRef("last_message")).order_by()
+    aggregate = reactions.values("message")
+    rows = visible_workspace_conversation(user=user, conversation_id=conversation_id).annotate(
+        last_reactions=Subquery(aggregate.annotate(n=Count("id")).values("n")[:1]),
+        last_newest_reaction=Subquery(aggregate.annotate(m=Max("id")).values("m")[:1]),
+    )
+    return rows.values(
+        "pk",
+        "updated_at",
+        "last_obj_index",
+        "message_count",
+        "last_activity_at",
+        "my_archived",
+        "my_muted_until",
+        "my_role",
+        "last_message_id",
+        "last_message__version",
+        "last_message__created_by_id",
+        *(f"last_message__created_by__{field}" for field in User.NAME_FIELDS),
+        "last_reactions",
+        "last_newest_reaction",
+    ).first()
 
 
 def access_workspace_conversation(*, user: User, conversation_id) -> tuple[Conversation, Role]:

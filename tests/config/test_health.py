@@ -72,7 +72,12 @@ def _readyz(**env) -> tuple[int, dict]:
 
 
 def test_readyz_is_503_naming_a_database_that_does_not_answer():
-    status, body = _readyz(DATABASE_URL="postgres://postgres@127.0.0.1:9/parley", REDIS_URL="")
+    # The pool's wait for a connection, shortened from its 10 s default.
+    status, body = _readyz(
+        DATABASE_URL="postgres://postgres@127.0.0.1:9/parley",
+        DATABASE_POOL_TIMEOUT="0.5",
+        REDIS_URL="",
+    )
 
     assert status == 503
     assert body == {"status": "unavailable", "checks": {"database": "failed"}}

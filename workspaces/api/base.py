@@ -6,6 +6,7 @@ caller's role, resolved by the base before any other parameter is read) in,
 the result out; the base renders it with the declared `output_serializer`.
 """
 
+from django.http import HttpResponse
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
@@ -111,6 +112,10 @@ class TwistView(APIView):
     # Conditional GET: a function (params, **target) -> tuple of the values the
     # answer depends on, read from what `resolve_target` loaded; None: no ETag.
     validator = None
+    # Optional, beside `validator`: a function (request, raw params) -> the same
+    # tuple from one lean query (None: not visible), so that a request carrying
+    # `If-None-Match` is a 304 before the target is loaded.
+    lean_validator = None
 
     def get_exception_handler(self):
         return twist_exception_handler
@@ -139,6 +144,10 @@ class TwistView(APIView):
     def answer(self, request) -> Response:
         """Resolve the target, validate the other parameters, perform, render."""
         raw = merged_params(request)
+        if self.lean_validator is not None and "If-None-Match" in request.headers:
+            not_modified = self.not_modified(request, raw)
+            if not_modified is not None:
+                return not_modified
         target = self.resolve_target(request, raw)
         serializer = self.input_serializer(data=raw)
         serializer.is_valid(raise_exception=True)
@@ -150,6 +159,18 @@ class TwistView(APIView):
         if etag is not None:
             response["ETag"] = etag
         return response
+
+    def not_modified(self, request, raw: dict) -> HttpResponse | None:
+        """The 304 when the lean validator's tag matches; None: the full path answers."""
+        if request.method != "GET" or not is_conditional(request):
+            return None
+        validator = type(self).lean_validator(request, raw)
+        if validator is None:
+            return None
+        serializer = self.input_serializer(data=raw)
+        serializer.is_valid(raise_exception=True)
+        etag = etag_of(request, sorted(serializer.validated_data.items()), *validator)
+        return NotModified(etag).response() if matches(request, etag) else None
 
     def etag(self, request, params: dict, target: dict) -> str | None:
         """The answer's tag, for a GET of a method that declares a `validator`."""

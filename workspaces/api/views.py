@@ -11,8 +11,10 @@ carries what the output needs.
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 
+from accounts.models import User
 from conversations import selectors, services
 from conversations.rules import mute_in_effect
+from conversations.scope import workspace_role
 from conversations.services import UNSET
 from workspaces import selectors as workspace_selectors
 from workspaces import services as workspace_services
@@ -26,6 +28,7 @@ from workspaces.api.base import (
     TwistView,
     WorkspaceMethod,
 )
+from workspaces.api.params import target_id
 from workspaces.markup import mentioned_user_ids
 
 OK = {"status": "ok"}
@@ -53,27 +56,48 @@ def _page_bounds(params) -> dict:
 # --- conversations ----------------------------------------------------------
 
 
-def _conversation_validator(params, conversation, role) -> tuple:
-    """What conversations/getone renders, as the access check loaded it.
+# What conversations/getone renders, as Parley keeps it (both validators below
+# read these): messages, participants and the title all move `updated_at`; the
+# caller's archive flag, mute (as in effect now) and role are their own; the
+# last message's version moves with its edits, its creator's name is read as
+# is, and its reactions (which move nothing) count as their number and newest id.
+_GETONE_FIELDS = ("pk", "updated_at", "last_obj_index", "message_count", "last_activity_at")
 
-    Messages, participants and the title all move `updated_at`; the caller's
-    archive flag and mute (as in effect now) are their own; the last message's
-    creator name is joined, and its reactions (which move nothing) prefetched,
-    by the access check.
-    """
+
+def _conversation_validator(params, conversation, role) -> tuple:
+    """The validator from what the access check loaded (the answer is read next)."""
     last = conversation.last_message
+    rows = [] if last is None else last.reaction_rows
     return (
-        conversation.pk,
-        conversation.updated_at,
-        conversation.last_obj_index,
-        conversation.message_count,
-        conversation.last_activity_at,
+        *(getattr(conversation, field) for field in _GETONE_FIELDS),
         conversation.my_archived,
         mute_in_effect(conversation.my_muted_until),
         role,
         None if last is None else (last.pk, last.version, last.created_by_id),
         None if last is None or last.created_by is None else last.created_by.name,
-        None if last is None else tuple(row.pk for row in last.reaction_rows),
+        (len(rows), max((row.pk for row in rows), default=None)),
+    )
+
+
+def _conversation_lean_validator(request, raw) -> tuple | None:
+    """The same validator in one lean query, for a client polling by `If-None-Match`."""
+    row = selectors.workspace_conversation_version(
+        user=request.user, conversation_id=target_id(raw, ("id",))
+    )
+    if row is None:
+        return None  # not visible: the full path answers the 404
+    last_id, creator_id = row["last_message_id"], row["last_message__created_by_id"]
+    creator = "last_message__created_by__"
+    return (
+        *(row[field] for field in _GETONE_FIELDS),
+        row["my_archived"],
+        mute_in_effect(row["my_muted_until"]),
+        workspace_role(row["my_role"]),
+        None if last_id is None else (last_id, row["last_message__version"], creator_id),
+        None
+        if creator_id is None
+        else User(**{field: row[creator + field] for field in User.NAME_FIELDS}).name,
+        (row["last_reactions"] or 0, row["last_newest_reaction"]),
     )
 
 
@@ -83,6 +107,7 @@ class ConversationGetOne(ConversationMethod):
     input_serializer = s.TwistIdInput
     output_serializer = s.TwistConversationOutput
     validator = _conversation_validator
+    lean_validator = _conversation_lean_validator
 
     def perform(self, request, params, conversation, role):
         return workspace_selectors.load_people([conversation])[0]

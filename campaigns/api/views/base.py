@@ -9,6 +9,7 @@ from campaigns.api.errors import exception_handler
 from campaigns.api.pagination import KankaPagination
 from campaigns.api.throttling import CampaignRateThrottle, add_rate_limit_headers
 from config.conditional import NotModified, etag_of, is_conditional, matches
+from conversations.selectors import campaign_conversation_version
 
 
 class KankaView(GenericAPIView):
@@ -39,6 +40,17 @@ class KankaView(GenericAPIView):
             response["ETag"] = etag
         return response
 
+    def tag_or_304(self, validator) -> None:
+        """Tag this read's answer with `validator()`; a matching `If-None-Match` is a 304 now.
+
+        `validator` is called only for a conditional read (a JSON GET or HEAD).
+        The tag also covers the action and the caller's role (what they may see).
+        """
+        if is_conditional(self.request):
+            self.etag = etag_of(self.request, self.action, self.role, *validator())
+            if matches(self.request, self.etag):
+                raise NotModified(self.etag)
+
     def validated(self, serializer_class, *, partial: bool = False) -> dict:
         """The body through its input serializer; a bad one is a 422 before any permission check."""
         serializer = serializer_class(data=self.request.data, partial=partial)
@@ -49,9 +61,16 @@ class KankaView(GenericAPIView):
         data = serializer_class(instance, context={"request": self.request}).data
         return Response({"data": data})
 
-    def render_page(self, queryset, serializer_class, *, total: int | None = None) -> Response:
-        """One page in Kanka's envelope; `total` when the caller already knows it (no COUNT)."""
+    def render_page(
+        self, queryset, serializer_class, *, total: int | None = None, validator=None
+    ) -> Response:
+        """One page in Kanka's envelope; `total` when the caller already knows it (no COUNT).
+
+        `validator(page, total)`: the answer's validator, read from the page's rows.
+        """
         page = self.paginator.paginate_queryset(queryset, self.request, self, total=total)
+        if validator is not None:
+            self.tag_or_304(lambda: validator(page, self.paginator.total))
         data = serializer_class(page, many=True, context={"request": self.request}).data
         return self.get_paginated_response(data)
 
@@ -103,16 +122,5 @@ class InConversationViewSet(KankaViewSet):
             campaign_id=kwargs["campaign_id"],
             conversation_id=kwargs["conversation_id"],
         )
-        if self.action in self.conditional_actions and is_conditional(request):
-            conversation = self.conversation
-            self.etag = etag_of(
-                request,
-                self.action,
-                self.role,
-                conversation.pk,
-                conversation.updated_at,
-                conversation.message_count,
-                conversation.last_obj_index,
-            )
-            if matches(request, self.etag):
-                raise NotModified(self.etag)
+        if self.action in self.conditional_actions:
+            self.tag_or_304(lambda: campaign_conversation_version(self.conversation))

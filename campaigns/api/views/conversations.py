@@ -1,5 +1,6 @@
 """`/campaigns/{campaign}/conversations[/{id}]`."""
 
+from django.db.models import Max, Window
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_view
 
@@ -11,13 +12,24 @@ from campaigns.api.views.base import InCampaignViewSet
 from campaigns.api.views.entities import entity_input
 from campaigns.services import campaign_conversation_create, campaign_conversation_update
 from conversations.models import Conversation
-from conversations.selectors import conversation_in_campaign, conversations_visible_in_campaign
+from conversations.selectors import (
+    campaign_conversation_version,
+    campaign_conversations_of_role,
+    campaign_conversations_version,
+    conversation_in_campaign,
+    conversation_in_campaign_version,
+    conversations_visible_in_campaign,
+)
 from conversations.services import conversation_delete
 
 
 @extend_schema_view(
     **crud_schema(
-        "campaign conversations", ConversationOutput, ConversationInput, list_errors=LIST_ERRORS
+        "campaign conversations",
+        ConversationOutput,
+        ConversationInput,
+        list_errors=LIST_ERRORS,
+        conditional=True,
     )
 )
 class ConversationViewSet(InCampaignViewSet):
@@ -29,12 +41,40 @@ class ConversationViewSet(InCampaignViewSet):
     filter_backends = [DjangoFilterBackend]
     filterset_class = ConversationFilter
 
+    # The list and the show are conditional (config/conditional.py): their
+    # validators are read from the conversations' rows alone, before the
+    # entity, tags and participant count are loaded.
     def list(self, request, **kwargs):
-        queryset = conversations_visible_in_campaign(campaign=self.campaign, role=self.role)
-        return self.render_page(self.filter_queryset(queryset), ConversationOutput)
+        rows = self.filter_queryset(
+            campaign_conversations_of_role(campaign=self.campaign, role=self.role)
+        )
+        if "If-None-Match" in request.headers:
+            # Polling: one aggregate over the rows answers the 304.
+            self.tag_or_304(lambda: campaign_conversations_version(rows))
+        # Otherwise the page carries the same aggregate (a window, no query of its own).
+        queryset = self.filter_queryset(
+            conversations_visible_in_campaign(campaign=self.campaign, role=self.role)
+        ).annotate(rows_changed=Window(Max("updated_at")))
+
+        def validator(page, total):
+            if not page:  # no row to carry the window: a page past the end
+                return campaign_conversations_version(rows)
+            return page[0].rows_changed, total
+
+        return self.render_page(queryset, ConversationOutput, validator=validator)
 
     def retrieve(self, request, pk, **kwargs):
-        return self.render_one(self._visible(pk), ConversationOutput)
+        if "If-None-Match" in request.headers:
+            # Polling: one lean query answers the 304. Without the header the
+            # full row below carries the same values.
+            self.tag_or_304(
+                lambda: conversation_in_campaign_version(
+                    campaign=self.campaign, role=self.role, conversation_id=pk
+                )
+            )
+        conversation = self._visible(pk)
+        self.tag_or_304(lambda: campaign_conversation_version(conversation))
+        return self.render_one(conversation, ConversationOutput)
 
     # Create and update render the conversation re-read through the selector:
     # the output needs what it loads (tags, participant count).
