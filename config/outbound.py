@@ -58,7 +58,7 @@ class RedirectRefused(FetchError):
 
 
 class NotPublic(FetchError):
-    """The host resolves to no public address."""
+    """The host resolves to an address that is not public."""
 
 
 class TooLarge(FetchError):

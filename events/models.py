@@ -136,6 +136,10 @@ class WebhookDelivery(models.Model):
     response_excerpt = models.TextField(blank=True)
     attempt_log = models.JSONField(default=list, blank=True)
     body = models.TextField(blank=True, help_text="Rendered once as the owner; resent unchanged.")
+    thin = models.BooleanField(
+        default=False,
+        help_text="The rendering was over the size cap: ids only (parley-payload: thin).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 

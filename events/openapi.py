@@ -44,6 +44,16 @@ HEADERS = [
         ("parley-event-type", "The event type."),
         ("parley-delivery-attempt", "1 for the first attempt."),
     ]
+] + [
+    {
+        "name": "parley-payload",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "enum": ["thin"]},
+        "description": "`thin` when the rendering was over `PARLEY_WEBHOOK_MAX_PAYLOAD_BYTES` "
+        "(64 KiB): the body then carries only the object's tombstone ids (in the campaign "
+        'dialect as `data`, with `"thin": true` in `event`); read the object through the API.',
+    }
 ]
 ANSWER = {
     200: OpenApiResponse(

@@ -14,6 +14,7 @@ import json
 import random
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -157,8 +158,31 @@ def _schedule() -> list[int]:
     return [int(s) for s in settings.PARLEY_WEBHOOK_RETRY_SCHEDULE.split(",") if s.strip()]
 
 
-def render_body(delivery: WebhookDelivery, event: Event | None) -> str | None:
-    """The body, rendered once as the owner (§4.3); None: the owner may not read it now."""
+# What a thin body keeps of the rendered object: its type's tombstone ids (§2), by
+# dialect and subject (a workspace participant event carries the conversation).
+TOMBSTONE_KEYS = {
+    ("campaign", "conversation"): ("id", "entity_id"),
+    ("campaign", "conversation_participant"): ("id", "conversation_id", "character_id", "user_id"),
+    ("campaign", "conversation_message"): ("id", "conversation_id"),
+    ("workspace", "conversation"): ("id", "workspace_id"),
+    ("workspace", "conversation_participant"): ("id", "workspace_id"),
+    ("workspace", "conversation_message"): ("id", "conversation_id", "workspace_id", "obj_index"),
+}
+
+
+@dataclass(frozen=True)
+class Body:
+    text: str
+    thin: bool = False
+
+
+def render_body(delivery: WebhookDelivery, event: Event | None) -> Body | None:
+    """The body, rendered once as the owner (§4.3); None: the owner may not read it now.
+
+    Over PARLEY_WEBHOOK_MAX_PAYLOAD_BYTES the body keeps only the object's ids (its
+    tombstone): flagged `"thin": true` in a campaign envelope, and in both dialects by
+    the `parley-payload: thin` header (a workspace body is the bare object).
+    """
     from events import render
 
     webhook = delivery.webhook
@@ -185,13 +209,13 @@ def render_body(delivery: WebhookDelivery, event: Event | None) -> str | None:
     else:
         body = data
     text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-    if len(text.encode()) > settings.PARLEY_WEBHOOK_MAX_PAYLOAD_BYTES:
-        thin = {"id": data.get("id"), "conversation_id": data.get("conversation_id")}
-        if webhook.campaign_id:
-            text = json.dumps({"event": envelope | {"thin": True}, "data": thin})
-        else:
-            text = json.dumps(thin)
-    return text
+    if len(text.encode()) <= settings.PARLEY_WEBHOOK_MAX_PAYLOAD_BYTES:
+        return Body(text)
+    dialect = "campaign" if webhook.campaign_id else "workspace"
+    keys = TOMBSTONE_KEYS.get((dialect, type_.split(".")[0]), ("id",))
+    ids = {key: data.get(key) for key in keys}
+    thin = {"event": envelope | {"thin": True}, "data": ids} if webhook.campaign_id else ids
+    return Body(json.dumps(thin, separators=(",", ":")), thin=True)
 
 
 def owner_audience(webhook: Webhook):
@@ -241,7 +265,7 @@ def attempt(delivery_id: int) -> None:
                 _disable(webhook, Webhook.DisabledReason.OWNER_LOST_ACCESS)
             _finish(delivery, WebhookDelivery.Status.SKIPPED)
             return
-        delivery.body = body
+        delivery.body, delivery.thin = body.text, body.thin
     msg_id = f"evt_{delivery.event_cursor}"
     timestamp = int(time.time())
     payload = delivery.body.encode()
@@ -254,6 +278,8 @@ def attempt(delivery_id: int) -> None:
         "parley-event-type": delivery.event_type,
         "parley-delivery-attempt": str(delivery.attempts + 1),
     }
+    if delivery.thin:
+        headers["parley-payload"] = "thin"
     status, error, excerpt, retry_after = None, "", "", None
     try:
         answer = public_fetch(

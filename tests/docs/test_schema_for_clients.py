@@ -65,7 +65,9 @@ def test_ids_are_positive_64_bit_integers_with_realistic_examples(document):
     schemas = document["components"]["schemas"]
     positive_int64 = {"type": "integer", "format": "int64", "minimum": 1, "example": 1}
 
-    for parameter in parameters["parameters"]:
+    path_ids = [p for p in parameters["parameters"] if p["in"] == "path"]
+    assert [p["name"] for p in path_ids] == ["campaign_id", "id"]
+    for parameter in path_ids:
         assert parameter["schema"] == positive_int64, parameter["name"]
     assert schemas["ConversationOutput"]["properties"]["id"] == positive_int64
     assert schemas["TwistMessageAddInput"]["properties"]["conversation_id"] == positive_int64

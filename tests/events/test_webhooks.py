@@ -137,6 +137,25 @@ def test_a_posted_message_is_delivered_signed(client, bearer, setup, receiver_fa
     assert [d["status"] for d in log.json()["data"]] == ["succeeded"]
 
 
+def test_a_body_over_the_size_cap_is_thin_ids_only(
+    client, bearer, setup, receiver_factory, settings
+):
+    settings.PARLEY_WEBHOOK_MAX_PAYLOAD_BYTES = 300
+    campaign, conversation, admin = setup
+    receiver = receiver_factory()
+    hook = register(client, bearer, campaign, admin, receiver.url)
+    base = f"campaigns/{campaign.pk}/conversations/{conversation.pk}/conversation_messages"
+    message = api(client, bearer, admin, "post", base, {"message": "x" * 400}).json()["data"]
+    drain()
+    headers, body = receiver.requests[0]
+    headers = {k.lower(): v for k, v in headers.items()}
+    StandardWebhook(hook["secret"]).verify(body, headers)
+    payload = json.loads(body)
+    assert headers["parley-payload"] == "thin"
+    assert payload["event"]["thin"] is True
+    assert payload["data"] == {"id": message["id"], "conversation_id": conversation.pk}
+
+
 def test_a_500_is_retried_with_the_same_id_and_a_new_signature(
     client, bearer, setup, receiver_factory
 ):
@@ -322,5 +341,5 @@ def test_a_host_that_resolves_private_after_registration_is_refused_at_delivery(
     assert lookups == ["hooks.example.com"]
     assert delivery.attempts == 1
     assert delivery.last_status_code is None
-    assert "resolves to no public address" in delivery.last_error
+    assert "resolves to an address that is not public" in delivery.last_error
     assert delivery.status == WebhookDelivery.Status.PENDING  # retried later, checked again

@@ -170,3 +170,43 @@ def test_a_workspace_delivery_is_the_bare_object_signed(client, bearer, setup, r
     assert by_hand(hook["secret"], headers, body)
     StandardWebhook(hook["secret"]).verify(body, headers)
     assert json.loads(body) == posted
+
+
+def test_a_workspace_body_over_the_size_cap_is_the_tombstone_flagged_by_header(
+    client,
+    bearer,
+    setup,
+    receiver_factory,  # noqa: F811
+    settings,
+):
+    settings.PARLEY_WEBHOOK_MAX_PAYLOAD_BYTES = 300
+    workspace, conversation, boss = setup
+    receiver = receiver_factory()
+    hook = call(
+        client,
+        bearer,
+        boss,
+        "hooks/subscribe",
+        workspace_id=workspace.pk,
+        target_url=receiver.url,
+        event_type="message_added",
+    ).json()
+    posted = call(
+        client,
+        bearer,
+        boss,
+        "conversation_messages/add",
+        conversation_id=conversation.pk,
+        content="x" * 400,
+    ).json()
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    headers, body = receiver.requests[0]
+    headers = {k.lower(): v for k, v in headers.items()}
+    StandardWebhook(hook["secret"]).verify(body, headers)
+    assert headers["parley-payload"] == "thin"
+    assert json.loads(body) == {
+        "id": posted["id"],
+        "conversation_id": conversation.pk,
+        "workspace_id": workspace.pk,
+        "obj_index": posted["obj_index"],
+    }
