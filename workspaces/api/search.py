@@ -15,7 +15,7 @@ from workspaces import selectors as workspace_selectors
 from workspaces.api.errors import Code, TwistError
 from workspaces.api.extras import TwistExtrasView
 from workspaces.api.params import IntListField, TwistBooleanField, TwistIntegerField
-from workspaces.api.serializers import _clamped_limit, _limit_field
+from workspaces.api.serializers import clamped_limit, limit_field
 from workspaces.api.timestamps import MAX_TS, TimestampField, from_ts
 
 SEARCH_LIMIT = (50, 100)  # (default, maximum) of search
@@ -28,13 +28,13 @@ SCOPE = "search:read"
 
 class _SearchInput(serializers.Serializer):
     query = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    limit = _limit_field()
+    limit = limit_field()
     cursor = serializers.CharField(required=False, help_text="`next_cursor_mark` of a page.")
     cursor_mark = serializers.CharField(required=False, help_text="Alias of cursor.")
     bounds = SEARCH_LIMIT
 
     def validate(self, attrs):
-        attrs["limit"] = _clamped_limit(attrs.get("limit"), self.bounds)
+        attrs["limit"] = clamped_limit(attrs.get("limit"), self.bounds)
         attrs["after"] = _decoded_cursor(attrs.get("cursor") or attrs.get("cursor_mark"))
         attrs["terms"] = self._terms(attrs)
         return attrs

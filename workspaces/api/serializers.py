@@ -32,11 +32,12 @@ MESSAGES_LIMIT = (20, 200)  # (default, maximum) of conversation_messages/get
 # --- input ------------------------------------------------------------------
 
 
-def _limit_field():
+def limit_field():
+    """A `limit` parameter as Twist reads it: any integer, clamped by `clamped_limit`."""
     return TwistIntegerField(required=False, min_value=None, max_value=None)
 
 
-def _clamped_limit(value, bounds) -> int:
+def clamped_limit(value, bounds) -> int:
     """Twist clamps a large limit rather than refusing it; zero or less is a bad value."""
     default, maximum = bounds
     if value is None:
@@ -65,14 +66,14 @@ class TwistIdInput(serializers.Serializer):
 class TwistConversationsGetInput(serializers.Serializer):
     # `newer_than_ts`/`older_than_ts` validate as the datetimes `newer_than`/`older_than`.
     workspace_id = TwistIntegerField()
-    limit = _limit_field()
+    limit = limit_field()
     newer_than_ts = NewerThanTsParam(source="newer_than")
     older_than_ts = OlderThanTsParam(source="older_than")
     order_by = OrderField(required=False, default="DESC")
     archived = TwistBooleanField(required=False, default=False)
 
     def validate(self, attrs):
-        attrs["limit"] = _clamped_limit(attrs.get("limit"), CONVERSATIONS_LIMIT)
+        attrs["limit"] = clamped_limit(attrs.get("limit"), CONVERSATIONS_LIMIT)
         return attrs
 
 
@@ -137,7 +138,7 @@ class TwistMuteInput(serializers.Serializer):
 class TwistMessagesGetInput(serializers.Serializer):
     # `newer_than_ts`/`older_than_ts` validate as the datetimes `newer_than`/`older_than`.
     conversation_id = TwistIntegerField()
-    limit = _limit_field()
+    limit = limit_field()
     from_obj_index = TwistIntegerField(required=False)
     to_obj_index = TwistIntegerField(required=False)
     newer_than_ts = NewerThanTsParam(source="newer_than")
@@ -146,7 +147,7 @@ class TwistMessagesGetInput(serializers.Serializer):
     as_ids = TwistBooleanField(required=False, default=False)
 
     def validate(self, attrs):
-        attrs["limit"] = _clamped_limit(attrs.get("limit"), MESSAGES_LIMIT)
+        attrs["limit"] = clamped_limit(attrs.get("limit"), MESSAGES_LIMIT)
         return attrs
 
 
