@@ -515,6 +515,19 @@ def test_character_conversation_counts_character_participants(api, campaign, adm
     assert data["participants"] == 1
 
 
+def test_list_counts_each_conversations_participants_zero_included(api, campaign, admin):
+    empty = CampaignConversationFactory(campaign=campaign, target="characters")
+    pair = CampaignConversationFactory(campaign=campaign, target="characters")
+    for _ in range(2):
+        ParticipantFactory(
+            conversation=pair, user=None, character=CharacterFactory(campaign=campaign)
+        )
+
+    rows = api("get", url(campaign), admin).json()["data"]
+
+    assert {row["id"]: row["participants"] for row in rows} == {empty.pk: 0, pair.pk: 2}
+
+
 @pytest.mark.parametrize("value", ["99999999999999999999999", "-1", "abc"])
 def test_created_by_filter_out_of_range_is_422_not_500(api, campaign, admin, value):
     CampaignConversationFactory(campaign=campaign)
