@@ -8,7 +8,9 @@ import time
 import pytest
 import uvicorn
 
+from campaigns.models import CampaignMember
 from tests.events.sse import Stream
+from tests.factories import CampaignConversationFactory, CampaignMemberFactory
 
 
 def _free_port() -> int:
@@ -100,3 +102,12 @@ def settle(timeout: float = 15.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("the outbox did not settle")
         time.sleep(0.05)
+
+
+@pytest.fixture
+def campaign_setup():
+    """A campaign with its admin and one conversation the admin created."""
+    admin = CampaignMemberFactory(role=CampaignMember.Role.ADMIN).user
+    campaign = admin.campaign_memberships.get().campaign
+    conversation = CampaignConversationFactory(campaign=campaign, created_by=admin)
+    return campaign, conversation, admin

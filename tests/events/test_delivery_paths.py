@@ -15,21 +15,11 @@ import uuid
 import pytest
 from standardwebhooks.webhooks import Webhook as StandardWebhook
 
-from campaigns.models import CampaignMember
 from events import wakeup
 from tests.events.conftest import bearer_header
 from tests.events.test_webhooks import Receiver
-from tests.factories import CampaignConversationFactory, CampaignMemberFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def setup():
-    admin = CampaignMemberFactory(role=CampaignMember.Role.ADMIN).user
-    campaign = admin.campaign_memberships.get().campaign
-    conversation = CampaignConversationFactory(campaign=campaign, created_by=admin)
-    return campaign, conversation, admin
 
 
 def _request(port, method, path, user, body) -> tuple[int, dict]:
@@ -50,8 +40,10 @@ def embedded(settings):
     receiver.close()
 
 
-def test_one_process_streams_and_delivers_a_webhook_with_no_worker_process(embedded, server, setup):
-    campaign, conversation, admin = setup
+def test_one_process_streams_and_delivers_a_webhook_with_no_worker_process(
+    embedded, server, campaign_setup
+):
+    campaign, conversation, admin = campaign_setup
     base = f"/api/1.0/campaigns/{campaign.pk}"
     status, hook = _request(
         server.port,
@@ -99,8 +91,10 @@ def redis_only(settings, monkeypatch):
     monkeypatch.setattr(wakeup, "REDIS_CHANNEL", f"parley_events_test_{uuid.uuid4().hex}")
 
 
-def test_a_redis_wake_up_alone_wakes_the_stream(redis_only, server, monkeypatch, client, setup):
-    campaign, conversation, admin = setup
+def test_a_redis_wake_up_alone_wakes_the_stream(
+    redis_only, server, monkeypatch, client, campaign_setup
+):
+    campaign, conversation, admin = campaign_setup
     stream = server.open(f"/api/1.0/campaigns/{campaign.pk}/events", bearer_header(admin))
     stream.events_until("stream.ready")
     # As if the post came through another server: this process's hub is not poked.

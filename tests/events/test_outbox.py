@@ -5,12 +5,10 @@ import json
 import pytest
 from django.db import transaction
 
-from campaigns.models import CampaignMember
 from conversations import services
 from conversations.policy import Role
 from events.models import Event
 from tests.factories import (
-    CampaignConversationFactory,
     CampaignMemberFactory,
     ParticipantFactory,
     WorkspaceConversationFactory,
@@ -40,14 +38,6 @@ def twist(client, bearer, user, method, **params):
     )
     assert response.status_code == 200, response.content
     return response.json()
-
-
-@pytest.fixture
-def campaign_setup(db):
-    admin = CampaignMemberFactory(role=CampaignMember.Role.ADMIN).user
-    campaign = admin.campaign_memberships.get().campaign
-    conversation = CampaignConversationFactory(campaign=campaign, created_by=admin)
-    return campaign, conversation, admin
 
 
 def test_campaign_message_lifecycle_records_added_edited_removed(client, bearer, campaign_setup):

@@ -12,9 +12,8 @@ from django.core import mail
 from django.core.management import call_command
 from standardwebhooks.webhooks import Webhook as StandardWebhook
 
-from campaigns.models import CampaignMember
 from events.models import Webhook, WebhookDelivery
-from tests.factories import CampaignConversationFactory, CampaignMemberFactory
+from tests.factories import CampaignMemberFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,14 +68,6 @@ def receiver_factory(settings):
         receiver.close()
 
 
-@pytest.fixture
-def setup():
-    admin = CampaignMemberFactory(role=CampaignMember.Role.ADMIN).user
-    campaign = admin.campaign_memberships.get().campaign
-    conversation = CampaignConversationFactory(campaign=campaign, created_by=admin)
-    return campaign, conversation, admin
-
-
 def api(client, bearer, user, method, path, body=None):
     kwargs = {"content_type": "application/json"} if body is not None else {}
     args = (json.dumps(body),) if body is not None else ()
@@ -111,8 +102,8 @@ def by_hand(secret: str, headers: dict, body: bytes) -> bool:
     )
 
 
-def test_a_posted_message_is_delivered_signed(client, bearer, setup, receiver_factory):
-    campaign, conversation, admin = setup
+def test_a_posted_message_is_delivered_signed(client, bearer, campaign_setup, receiver_factory):
+    campaign, conversation, admin = campaign_setup
     receiver = receiver_factory()
     hook = register(client, bearer, campaign, admin, receiver.url)
     assert hook["secret"].startswith("whsec_")
@@ -138,10 +129,10 @@ def test_a_posted_message_is_delivered_signed(client, bearer, setup, receiver_fa
 
 
 def test_a_body_over_the_size_cap_is_thin_ids_only(
-    client, bearer, setup, receiver_factory, settings
+    client, bearer, campaign_setup, receiver_factory, settings
 ):
     settings.PARLEY_WEBHOOK_MAX_PAYLOAD_BYTES = 300
-    campaign, conversation, admin = setup
+    campaign, conversation, admin = campaign_setup
     receiver = receiver_factory()
     hook = register(client, bearer, campaign, admin, receiver.url)
     base = f"campaigns/{campaign.pk}/conversations/{conversation.pk}/conversation_messages"
@@ -157,9 +148,9 @@ def test_a_body_over_the_size_cap_is_thin_ids_only(
 
 
 def test_a_500_is_retried_with_the_same_id_and_a_new_signature(
-    client, bearer, setup, receiver_factory
+    client, bearer, campaign_setup, receiver_factory
 ):
-    campaign, conversation, admin = setup
+    campaign, conversation, admin = campaign_setup
     receiver = receiver_factory([500, 200])
     hook = register(client, bearer, campaign, admin, receiver.url)
     base = f"campaigns/{campaign.pk}/conversations/{conversation.pk}/conversation_messages"
@@ -177,9 +168,9 @@ def test_a_500_is_retried_with_the_same_id_and_a_new_signature(
 
 
 def test_repeated_failure_disables_the_webhook_and_mails_the_owner(
-    client, bearer, setup, receiver_factory
+    client, bearer, campaign_setup, receiver_factory
 ):
-    campaign, conversation, admin = setup
+    campaign, conversation, admin = campaign_setup
     receiver = receiver_factory([500])
     hook = register(client, bearer, campaign, admin, receiver.url)
     base = f"campaigns/{campaign.pk}/conversations/{conversation.pk}/conversation_messages"
@@ -210,8 +201,8 @@ def test_repeated_failure_disables_the_webhook_and_mails_the_owner(
     )
 
 
-def test_a_410_disables_at_once(client, bearer, setup, receiver_factory):
-    campaign, conversation, admin = setup
+def test_a_410_disables_at_once(client, bearer, campaign_setup, receiver_factory):
+    campaign, conversation, admin = campaign_setup
     receiver = receiver_factory([410])
     hook = register(client, bearer, campaign, admin, receiver.url)
     base = f"campaigns/{campaign.pk}/conversations/{conversation.pk}/conversation_messages"
@@ -220,8 +211,8 @@ def test_a_410_disables_at_once(client, bearer, setup, receiver_factory):
     assert Webhook.objects.get(pk=hook["id"]).disabled_reason == "gone"
 
 
-def test_rotating_signs_with_both_secrets(client, bearer, setup, receiver_factory):
-    campaign, conversation, admin = setup
+def test_rotating_signs_with_both_secrets(client, bearer, campaign_setup, receiver_factory):
+    campaign, conversation, admin = campaign_setup
     receiver = receiver_factory()
     hook = register(client, bearer, campaign, admin, receiver.url)
     rotated = api(
@@ -242,8 +233,8 @@ def test_rotating_signs_with_both_secrets(client, bearer, setup, receiver_factor
     assert by_hand(rotated["secret"], headers, body)
 
 
-def test_test_queues_a_ping(client, bearer, setup, receiver_factory):
-    campaign, _, admin = setup
+def test_test_queues_a_ping(client, bearer, campaign_setup, receiver_factory):
+    campaign, _, admin = campaign_setup
     receiver = receiver_factory()
     hook = register(client, bearer, campaign, admin, receiver.url)
     response = api(
@@ -274,8 +265,10 @@ def test_test_queues_a_ping(client, bearer, setup, receiver_factory):
         ),
     ],
 )
-def test_bad_registrations_are_422_and_change_nothing(client, bearer, setup, body, field, message):
-    campaign, _, admin = setup
+def test_bad_registrations_are_422_and_change_nothing(
+    client, bearer, campaign_setup, body, field, message
+):
+    campaign, _, admin = campaign_setup
     response = api(client, bearer, admin, "post", f"campaigns/{campaign.pk}/webhooks", body)
     assert (response.status_code, response.json()) == (
         422,
@@ -284,8 +277,8 @@ def test_bad_registrations_are_422_and_change_nothing(client, bearer, setup, bod
     assert not Webhook.objects.exists()
 
 
-def test_players_get_403(client, bearer, setup):
-    campaign, _, _ = setup
+def test_players_get_403(client, bearer, campaign_setup):
+    campaign, _, _ = campaign_setup
     player = CampaignMemberFactory(campaign=campaign).user
     response = api(client, bearer, player, "get", f"campaigns/{campaign.pk}/webhooks")
     assert (response.status_code, response.json()) == (
@@ -294,7 +287,9 @@ def test_players_get_403(client, bearer, setup):
     )
 
 
-def test_http_is_refused_at_delivery_without_the_test_relaxation(client, bearer, setup, settings):
+def test_http_is_refused_at_delivery_without_the_test_relaxation(
+    client, bearer, campaign_setup, settings
+):
     """The fetcher itself refuses plain http and private addresses (SSRF)."""
     from config.outbound import FetchError, public_fetch
 
@@ -314,12 +309,12 @@ def test_http_is_refused_at_delivery_without_the_test_relaxation(client, bearer,
 
 @pytest.mark.parametrize("answer", ["10.0.0.7", "::ffff:169.254.169.254"])
 def test_a_host_that_resolves_private_after_registration_is_refused_at_delivery(
-    client, bearer, setup, monkeypatch, answer
+    client, bearer, campaign_setup, monkeypatch, answer
 ):
     """DNS rebinding: the name is accepted at registration; the answer at delivery is checked."""
     import socket
 
-    campaign, conversation, admin = setup
+    campaign, conversation, admin = campaign_setup
     hook = register(client, bearer, campaign, admin, "https://hooks.example.com/parley")
     real_getaddrinfo = socket.getaddrinfo
     lookups = []
