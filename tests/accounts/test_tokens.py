@@ -11,7 +11,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from accounts.authentication import BearerTokenAuthentication, token_has_scope
-from accounts.tokens import ALL_SCOPES, personal_token_create
+from accounts.tokens import ALL_SCOPES, access_token_lookup, personal_token_create
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,36 @@ def test_a_personal_token_authenticates_its_user_with_every_scope():
     authenticated, token = _authenticate(f"Bearer {personal_token_create(user=user)}")
     assert authenticated == user
     assert set(token.scope.split()) == set(ALL_SCOPES)
+
+
+def _values(instance) -> dict:
+    return {
+        field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields
+    }
+
+
+def test_the_lookup_builds_the_same_token_and_user_as_the_orm(django_assert_num_queries):
+    user = UserFactory(
+        suspended_until=timezone.now() + timedelta(days=1), last_login=timezone.now()
+    )
+    raw = personal_token_create(user=user, scopes=("messages:read",))
+    expected = AccessToken.objects.select_related("user").get()
+
+    with django_assert_num_queries(1):
+        token = access_token_lookup(raw)
+
+    assert _values(token) == _values(expected)
+    assert _values(token.user) == _values(expected.user)
+    assert token.user.suspended_until.tzinfo is not None  # converted, not a string
+    assert not token._state.adding
+    assert not token.user._state.adding
+
+
+def test_the_lookup_of_a_token_without_user_or_unknown_value():
+    raw = personal_token_create(user=UserFactory())
+    AccessToken.objects.update(user=None)
+    assert access_token_lookup(raw).user is None
+    assert access_token_lookup(raw + "x") is None
 
 
 def test_no_bearer_header_is_no_attempt():
