@@ -6,6 +6,7 @@ SDK does, up to three times) changes nothing. No other row is touched.
 """
 
 import unicodedata
+from operator import itemgetter
 
 import emoji
 from django.db import transaction
@@ -57,11 +58,15 @@ def reaction_remove(*, actor: User, message: Message, reaction: str) -> None:
     Reaction.objects.filter(message=message, user=actor, reaction=reaction).delete()
 
 
+# Reaction order: by reaction time, then user, then row (ties).
+REACTION_ORDER = ("created_at", "user_id", "id")
+
+
 def reactions_prefetch(lookup: str = "reactions") -> Prefetch:
     """One query per list for `reactions_of(message)`: rows in reaction order."""
     return Prefetch(
         lookup,
-        queryset=Reaction.objects.order_by("created_at", "user_id", "id"),
+        queryset=Reaction.objects.order_by(*REACTION_ORDER),
         to_attr="reaction_rows",
     )
 
@@ -73,8 +78,19 @@ def reactions_of(message: Message) -> dict[str, list[int]]:
     """
     rows = getattr(message, "reaction_rows", None)
     if rows is None:
-        rows = message.reactions.order_by("created_at", "user_id", "id")
+        rows = message.reactions.order_by(*REACTION_ORDER)
+    return _grouped((row.reaction, row.user_id) for row in rows)
+
+
+def reactions_of_rows(rows: list[dict]) -> dict[str, list[int]]:
+    """`reactions_of` from one message's rows as dicts (`REACTION_ORDER`'s fields and
+    `reaction`) in any order: for a read that loads them beside other rows in one query."""
+    rows = sorted(rows, key=itemgetter(*REACTION_ORDER))
+    return _grouped((row["reaction"], row["user_id"]) for row in rows)
+
+
+def _grouped(pairs) -> dict[str, list[int]]:
     grouped: dict[str, list[int]] = {}
-    for row in rows:
-        grouped.setdefault(row.reaction, []).append(row.user_id)
+    for reaction, user_id in pairs:
+        grouped.setdefault(reaction, []).append(user_id)
     return grouped
