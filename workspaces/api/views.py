@@ -118,6 +118,7 @@ class ConversationGet(TwistView):
 
     input_serializer = s.TwistConversationsGetInput
     output_serializer = s.TwistConversationOutput
+    output = s.conversation_output
     many = True
 
     def perform(self, request, params):
@@ -350,6 +351,7 @@ class MessageGet(TwistView):
 
     input_serializer = s.TwistMessagesGetInput
     output_serializer = s.TwistMessageOutput
+    output = s.message_output
     many = True
 
     # Not a ConversationMethod: the page's query carries the access check itself
