@@ -282,7 +282,7 @@ def workspace_message_for_readers(*, message_id: int) -> Message | None:
     return messages_for_output(queryset).first()
 
 
-def unread_of_user(*, user: User, workspace) -> list[dict]:
+def unread_of_user(*, user: User, workspace, condition: Exists | None = None) -> list[dict]:
     """Conversations with messages after the user's read marker, newest activity first.
 
     One query whose cost follows the unread conversations, not all of the
@@ -291,6 +291,7 @@ def unread_of_user(*, user: User, workspace) -> list[dict]:
     runs the `direct_mention` EXISTS on the mention index only for those rows.
     The marker comparison stays as the definition the flag stands for.
     Archived and muted conversations are included (workspace-api.md decision).
+    `condition`: an adapter's access check as a condition of that query.
     """
     mentioned = Mention.objects.filter(
         user=user,
@@ -307,6 +308,7 @@ def unread_of_user(*, user: User, workspace) -> list[dict]:
             conversation__deleted_at__isnull=True,
             conversation__last_obj_index__gt=F("last_read_obj_index"),
         )
+        .filter(*([] if condition is None else [condition]))
         .annotate(direct_mention=Exists(mentioned, output_field=BooleanField()))
         .order_by("-conversation__last_activity_at", "-conversation_id")
         .values("conversation_id", "conversation__last_obj_index", "direct_mention")

@@ -102,6 +102,18 @@ def require_workspace_member(*, user, workspace_id) -> Role:
     return workspace_role(roles[0])
 
 
+def unread_of_member(*, user, workspace_id) -> list[dict]:
+    """get_unread's objects (`domain.unread_of_user`) in one query: the membership check
+    is a condition of it; only an empty answer asks it alone (not a member: 404)."""
+    rows = []
+    if is_valid_id(workspace_id):
+        member = Exists(_memberships(user, workspace_id))
+        rows = domain.unread_of_user(user=user, workspace=workspace_id, condition=member)
+    if not rows:
+        require_workspace_member(user=user, workspace_id=workspace_id)
+    return rows
+
+
 def workspaces_of_user(*, user) -> QuerySet[Workspace]:
     return Workspace.objects.filter(memberships__user=user).order_by("id")
 
