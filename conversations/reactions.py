@@ -10,7 +10,6 @@ from operator import itemgetter
 
 import emoji
 from django.db import transaction
-from django.db.models import Prefetch
 
 from accounts.models import User
 from conversations import exceptions
@@ -62,19 +61,10 @@ def reaction_remove(*, actor: User, message: Message, reaction: str) -> None:
 REACTION_ORDER = ("created_at", "user_id", "id")
 
 
-def reactions_prefetch(lookup: str = "reactions") -> Prefetch:
-    """One query per list for `reactions_of(message)`: rows in reaction order."""
-    return Prefetch(
-        lookup,
-        queryset=Reaction.objects.order_by(*REACTION_ORDER),
-        to_attr="reaction_rows",
-    )
-
-
 def reactions_of(message: Message) -> dict[str, list[int]]:
     """`{emoji: [user ids]}`: emojis by first reaction, users by reaction time (ties: id).
 
-    Reads the rows `reactions_prefetch` loaded; without it, one query.
+    Reads the `reaction_rows` a selector set (in reaction order); without them, one query.
     """
     rows = getattr(message, "reaction_rows", None)
     if rows is None:
@@ -82,11 +72,15 @@ def reactions_of(message: Message) -> dict[str, list[int]]:
     return _grouped((row.reaction, row.user_id) for row in rows)
 
 
+def in_reaction_order(rows: list[dict]) -> list[dict]:
+    """One message's reactions as dicts (`REACTION_ORDER`'s fields and `reaction`), read
+    in any order (beside other rows in one query), sorted as `reactions_of` expects."""
+    return sorted(rows, key=itemgetter(*REACTION_ORDER))
+
+
 def reactions_of_rows(rows: list[dict]) -> dict[str, list[int]]:
-    """`reactions_of` from one message's rows as dicts (`REACTION_ORDER`'s fields and
-    `reaction`) in any order: for a read that loads them beside other rows in one query."""
-    rows = sorted(rows, key=itemgetter(*REACTION_ORDER))
-    return _grouped((row["reaction"], row["user_id"]) for row in rows)
+    """`reactions_of` from one message's rows as dicts, in any order (`in_reaction_order`)."""
+    return _grouped((row["reaction"], row["user_id"]) for row in in_reaction_order(rows))
 
 
 def _grouped(pairs) -> dict[str, list[int]]:

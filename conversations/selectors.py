@@ -23,7 +23,6 @@ from conversations import exceptions
 from conversations.ids import is_valid_id, row_by_id
 from conversations.models import Conversation, Mention, Message, Participant, Reaction, Report
 from conversations.policy import Role, visible_filter
-from conversations.reactions import reactions_prefetch
 from conversations.scope import (
     Campaign,
     entity_tags_prefetch,
@@ -157,10 +156,8 @@ def _with_my_state(queryset: QuerySet[Conversation], user) -> QuerySet[Conversat
 
 
 def _shaped_for_workspace(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    """The joined parts only: the adapter loads user ids and mentions for a whole page at once."""
-    return queryset.select_related("last_message__created_by").prefetch_related(
-        reactions_prefetch("last_message__reactions")
-    )
+    """The joined parts only: the adapter loads user ids, mentions and reactions at once."""
+    return queryset.select_related("last_message__created_by")
 
 
 def conversations_of_user(*, user: User, workspace) -> QuerySet[Conversation]:
@@ -324,15 +321,13 @@ def unread_of_user(*, user: User, workspace, condition: Exists | None = None) ->
 
 
 def messages_for_output(queryset: QuerySet[Message]) -> QuerySet[Message]:
-    """Messages with the creator, reactions and `workspace_id` the workspace API renders.
+    """Messages with the creator and `workspace_id` the workspace API renders.
 
     `workspace_id` is a column of the join, not a Conversation built per row;
-    the adapter loads the mentions of a whole page at once.
+    the adapter loads the mentions and reactions in one more query.
     """
-    return (
-        queryset.select_related("created_by")
-        .prefetch_related(reactions_prefetch())
-        .annotate(workspace_id=F("conversation__workspace_id"))
+    return queryset.select_related("created_by").annotate(
+        workspace_id=F("conversation__workspace_id")
     )
 
 

@@ -33,7 +33,7 @@ from conversations import selectors as domain
 from conversations.ids import is_valid_id
 from conversations.models import Conversation, Mention, Message, Participant, Reaction
 from conversations.policy import Role
-from conversations.reactions import reactions_of_rows
+from conversations.reactions import in_reaction_order, reactions_of_rows
 from conversations.scope import workspace_role
 from workspaces.models import Workspace, WorkspaceMember
 
@@ -195,21 +195,21 @@ def _conversation_rows(rows: list[dict]) -> list[dict]:
 
 
 def load_people(conversations: list[Conversation]) -> list[Conversation]:
-    """Set `user_ids` (participant order) and the last message's mention ids, in one query."""
+    """Set `user_ids` (participant order) and the last message's mention ids and
+    `reaction_rows`, in one query."""
     last_messages = [c.last_message for c in conversations if c.last_message is not None]
-    people = _people([c.pk for c in conversations], [m.pk for m in last_messages], reactions=False)
+    people = _people([c.pk for c in conversations], [m.pk for m in last_messages])
     for conversation in conversations:
         conversation.user_ids = people[_PARTICIPANT][conversation.pk]
-        last = conversation.last_message
-        if last is not None:
-            last.workspace_id = conversation.workspace_id
-            last.direct_mention_ids = people[_MENTION][last.pk]
+        if conversation.last_message is not None:
+            conversation.last_message.workspace_id = conversation.workspace_id
+    _set_instances_mentions_and_reactions(last_messages, people)
     return conversations
 
 
-def _people(conversation_ids, message_ids, *, reactions: bool = True) -> dict:
-    """The conversations' participant user ids, the messages' mention user ids and (with
-    `reactions`) reaction rows, by owner id, in one query (none for an empty page).
+def _people(conversation_ids, message_ids) -> dict:
+    """The conversations' participant user ids, the messages' mention user ids and
+    reaction rows, by owner id, in one query (none for an empty page).
 
     All three are (owner, user) rows, so one UNION ALL reads them for a whole
     page; a reaction adds its emoji and time (NULL on the others' rows).
@@ -223,11 +223,10 @@ def _people(conversation_ids, message_ids, *, reactions: bool = True) -> dict:
     if message_ids:
         mentions = Mention.objects.filter(message__in=message_ids)
         parts.append(mentions.values_list(_kind(_MENTION), "message_id", *_USER))
-        if reactions:
-            rows = Reaction.objects.filter(message__in=message_ids)
-            parts.append(
-                rows.values_list(_kind(_REACTION), "message_id", "user_id", "id", *_REACTION_COLS)
-            )
+        reactions = Reaction.objects.filter(message__in=message_ids)
+        parts.append(
+            reactions.values_list(_kind(_REACTION), "message_id", "user_id", "id", *_REACTION_COLS)
+        )
     found = {_PARTICIPANT: defaultdict(list), _MENTION: defaultdict(list), _REACTION: {}}
     if not parts:
         return found
@@ -260,6 +259,14 @@ def _set_mentions_and_reactions(messages: list[dict], people: dict) -> None:
         message["reactions"] = reactions_of_rows(rows) if rows else {}
 
 
+def _set_instances_mentions_and_reactions(messages: list[Message], people: dict) -> None:
+    reactions = people[_REACTION]
+    for message in messages:
+        message.direct_mention_ids = people[_MENTION][message.pk]
+        rows = in_reaction_order(reactions.get(message.pk, []))
+        message.reaction_rows = [Reaction(message_id=message.pk, **row) for row in rows]
+
+
 def _creator_name(row: dict, prefix: str) -> str:
     """The creator's `User.name` from a row's `<prefix>__<name field>` columns; "" for none."""
     if row[prefix + "_id"] is None:
@@ -287,13 +294,13 @@ def _memberships(user, workspace_id) -> QuerySet[WorkspaceMember]:
 def message_for_output(*, user, message_id) -> Message:
     """One message of the user's conversations as conversation_messages/getone renders it."""
     message, _ = domain.access_workspace_message(user=user, message_id=message_id)
-    return load_mentions([message])[0]
+    return load_mentions_and_reactions([message])[0]
 
 
 def message_for_readers(*, message_id) -> Message | None:
     """A message as conversation_messages/getone renders it, for readers the caller checked."""
     message = domain.workspace_message_for_readers(message_id=message_id)
-    return None if message is None else load_mentions([message])[0]
+    return None if message is None else load_mentions_and_reactions([message])[0]
 
 
 def posted_for_output(message: Message) -> Message:
@@ -363,11 +370,10 @@ def _visible_page(user, conversation_id: int, **bounds) -> QuerySet[Message]:
     return domain.messages_page(conversation=Subquery(visible.values("pk")[:1]), **bounds)
 
 
-def load_mentions(messages: list[Message]) -> list[Message]:
-    """Set each message's `direct_mention_ids` (mention order) in one query."""
-    mentioned = _people((), [message.pk for message in messages], reactions=False)[_MENTION]
-    for message in messages:
-        message.direct_mention_ids = mentioned[message.pk]
+def load_mentions_and_reactions(messages: list[Message]) -> list[Message]:
+    """Set each message's `direct_mention_ids` (mention order) and `reaction_rows`
+    (reaction order) in one query."""
+    _set_instances_mentions_and_reactions(messages, _people((), [m.pk for m in messages]))
     return messages
 
 

@@ -109,8 +109,14 @@ class ConversationGetOne(ConversationMethod):
     validator = _conversation_validator
     lean_validator = _conversation_lean_validator
 
+    def resolve_target(self, request, raw):
+        # The validator reads the last message's reactions: loaded with the people, before it.
+        target = super().resolve_target(request, raw)
+        workspace_selectors.load_people([target["conversation"]])
+        return target
+
     def perform(self, request, params, conversation, role):
-        return workspace_selectors.load_people([conversation])[0]
+        return conversation
 
 
 class ConversationGet(TwistView):
@@ -324,7 +330,7 @@ class MessageGetOne(MessageMethod):
     output_serializer = s.TwistMessageOutput
 
     def perform(self, request, params, message, role):
-        return workspace_selectors.load_mentions([message])[0]
+        return workspace_selectors.load_mentions_and_reactions([message])[0]
 
 
 @extend_schema(
