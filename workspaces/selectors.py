@@ -2,7 +2,7 @@
 
 What a Twist answer renders is loaded here, in a fixed number of queries
 whatever the page size: the domain's rows with their joins, then the
-participants' user ids, mention ids (and reactions) of a whole page in one batch.
+participants' user ids, mention ids and reactions of a whole page in one batch.
 
 Hot path: the pages (conversations/get, conversation_messages/get) read
 `.values()` rows of exactly the rendered columns, no model instances (a page
@@ -219,10 +219,10 @@ def _people(conversation_ids, message_ids) -> dict:
         participants = Participant.objects.filter(
             conversation__in=conversation_ids, user__isnull=False
         )
-        parts.append(participants.values_list(_kind(_PARTICIPANT), "conversation_id", *_USER))
+        parts.append(participants.values_list(_kind(_PARTICIPANT), "conversation_id", *_USER_COLS))
     if message_ids:
         mentions = Mention.objects.filter(message__in=message_ids)
-        parts.append(mentions.values_list(_kind(_MENTION), "message_id", *_USER))
+        parts.append(mentions.values_list(_kind(_MENTION), "message_id", *_USER_COLS))
         reactions = Reaction.objects.filter(message__in=message_ids)
         parts.append(
             reactions.values_list(_kind(_REACTION), "message_id", "user_id", "id", *_REACTION_COLS)
@@ -242,7 +242,7 @@ def _people(conversation_ids, message_ids) -> dict:
 
 # The user id, row id and the two reaction columns, NULL on participant and mention rows
 # (typed: PostgreSQL resolves a UNION's column types branch by branch).
-_USER = (
+_USER_COLS = (
     "user_id",
     "id",
     Cast(Value(None), output_field=CharField()),

@@ -1,7 +1,11 @@
 """Input (parameters) and output (v3 objects, workspace-api.md §2) of the Twist dialect.
 
 Input serializers validate shape only; output serializers read only what the
-selectors loaded (annotations, `select_related`, prefetches): no queries.
+selectors loaded (annotations, `select_related`, batches): no queries. A
+message and a conversation are rendered by plain functions (`message_output`,
+`conversation_output`; hot path): their serializers declare the schema and
+render through them.
+
 Names carry a `Twist` prefix so the OpenAPI components never clash with the
 campaign API's.
 """

@@ -2,7 +2,8 @@
 
 Each view's `perform` calls one selector or service with what the base
 resolved (the conversation or message, already authorised: not a
-participant is 404) and returns what its `output_serializer` renders. A
+participant is 404) and returns what its `output_serializer` renders (the
+hot lists: rows their `output` function renders, hot path). A
 method that returns a conversation or message re-reads it through
 `workspaces.selectors`, so the caller's own state (archived, muted) is what
 was just written; posting renders the message `message_add` returns, which
