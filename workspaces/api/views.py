@@ -366,6 +366,9 @@ class MessageGet(TwistView):
 
     # Not a ConversationMethod: the page's query carries the access check itself
     # (workspaces.selectors.messages_page), one query fewer on the hottest read.
+    # No `validator` (conditional GET): edits and removals move the conversation's
+    # `updated_at`, but a reaction or a creator's rename moves nothing Parley keeps
+    # per conversation, so a correct validator would read the page's own rows.
     def perform(self, request, params):
         page = (
             workspace_selectors.message_ids_page
