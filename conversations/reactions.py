@@ -6,10 +6,10 @@ SDK does, up to three times) changes nothing. No other row is touched.
 """
 
 import unicodedata
+from operator import itemgetter
 
 import emoji
 from django.db import transaction
-from django.db.models import Prefetch
 
 from accounts.models import User
 from conversations import exceptions
@@ -57,24 +57,34 @@ def reaction_remove(*, actor: User, message: Message, reaction: str) -> None:
     Reaction.objects.filter(message=message, user=actor, reaction=reaction).delete()
 
 
-def reactions_prefetch(lookup: str = "reactions") -> Prefetch:
-    """One query per list for `reactions_of(message)`: rows in reaction order."""
-    return Prefetch(
-        lookup,
-        queryset=Reaction.objects.order_by("created_at", "user_id", "id"),
-        to_attr="reaction_rows",
-    )
+# Reaction order: by reaction time, then user, then row (ties).
+REACTION_ORDER = ("created_at", "user_id", "id")
 
 
 def reactions_of(message: Message) -> dict[str, list[int]]:
     """`{emoji: [user ids]}`: emojis by first reaction, users by reaction time (ties: id).
 
-    Reads the rows `reactions_prefetch` loaded; without it, one query.
+    Reads the `reaction_rows` a selector set (in reaction order); without them, one query.
     """
     rows = getattr(message, "reaction_rows", None)
     if rows is None:
-        rows = message.reactions.order_by("created_at", "user_id", "id")
+        rows = message.reactions.order_by(*REACTION_ORDER)
+    return _grouped((row.reaction, row.user_id) for row in rows)
+
+
+def in_reaction_order(rows: list[dict]) -> list[dict]:
+    """One message's reactions as dicts (`REACTION_ORDER`'s fields and `reaction`), read
+    in any order (beside other rows in one query), sorted as `reactions_of` expects."""
+    return sorted(rows, key=itemgetter(*REACTION_ORDER))
+
+
+def reactions_of_rows(rows: list[dict]) -> dict[str, list[int]]:
+    """`reactions_of` from one message's rows as dicts, in any order (`in_reaction_order`)."""
+    return _grouped((row["reaction"], row["user_id"]) for row in in_reaction_order(rows))
+
+
+def _grouped(pairs) -> dict[str, list[int]]:
     grouped: dict[str, list[int]] = {}
-    for row in rows:
-        grouped.setdefault(row.reaction, []).append(row.user_id)
+    for reaction, user_id in pairs:
+        grouped.setdefault(reaction, []).append(user_id)
     return grouped

@@ -23,7 +23,6 @@ from conversations import exceptions
 from conversations.ids import is_valid_id, row_by_id
 from conversations.models import Conversation, Mention, Message, Participant, Reaction, Report
 from conversations.policy import Role, visible_filter
-from conversations.reactions import reactions_prefetch
 from conversations.scope import (
     Campaign,
     entity_tags_prefetch,
@@ -157,16 +156,19 @@ def _with_my_state(queryset: QuerySet[Conversation], user) -> QuerySet[Conversat
 
 
 def _shaped_for_workspace(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    """The joined parts only: the adapter loads user ids and mentions for a whole page at once."""
-    return queryset.select_related("last_message__created_by").prefetch_related(
-        reactions_prefetch("last_message__reactions")
-    )
+    """The joined parts only: the adapter loads user ids, mentions and reactions at once."""
+    return queryset.select_related("last_message__created_by")
 
 
 def conversations_of_user(*, user: User, workspace) -> QuerySet[Conversation]:
     """The workspace conversations the user takes part in, with the user's state."""
+    return _shaped_for_workspace(my_workspace_conversations(user=user, workspace=workspace))
+
+
+def my_workspace_conversations(*, user: User, workspace) -> QuerySet[Conversation]:
+    """`conversations_of_user` without the joined parts: for a read that picks its columns."""
     queryset = Conversation.objects.filter(workspace=workspace, deleted_at__isnull=True)
-    return _shaped_for_workspace(_with_my_state(queryset, user))
+    return _with_my_state(queryset, user)
 
 
 def visible_workspace_conversation(*, user: User, conversation_id: int) -> QuerySet[Conversation]:
@@ -277,7 +279,7 @@ def workspace_message_for_readers(*, message_id: int) -> Message | None:
     return messages_for_output(queryset).first()
 
 
-def unread_of_user(*, user: User, workspace) -> list[dict]:
+def unread_of_user(*, user: User, workspace, condition: Exists | None = None) -> list[dict]:
     """Conversations with messages after the user's read marker, newest activity first.
 
     One query whose cost follows the unread conversations, not all of the
@@ -286,6 +288,7 @@ def unread_of_user(*, user: User, workspace) -> list[dict]:
     runs the `direct_mention` EXISTS on the mention index only for those rows.
     The marker comparison stays as the definition the flag stands for.
     Archived and muted conversations are included (workspace-api.md decision).
+    `condition`: an adapter's access check as a condition of that query.
     """
     mentioned = Mention.objects.filter(
         user=user,
@@ -302,6 +305,7 @@ def unread_of_user(*, user: User, workspace) -> list[dict]:
             conversation__deleted_at__isnull=True,
             conversation__last_obj_index__gt=F("last_read_obj_index"),
         )
+        .filter(*([] if condition is None else [condition]))
         .annotate(direct_mention=Exists(mentioned, output_field=BooleanField()))
         .order_by("-conversation__last_activity_at", "-conversation_id")
         .values("conversation_id", "conversation__last_obj_index", "direct_mention")
@@ -317,15 +321,13 @@ def unread_of_user(*, user: User, workspace) -> list[dict]:
 
 
 def messages_for_output(queryset: QuerySet[Message]) -> QuerySet[Message]:
-    """Messages with the creator, reactions and `workspace_id` the workspace API renders.
+    """Messages with the creator and `workspace_id` the workspace API renders.
 
     `workspace_id` is a column of the join, not a Conversation built per row;
-    the adapter loads the mentions of a whole page at once.
+    the adapter loads the mentions and reactions in one more query.
     """
-    return (
-        queryset.select_related("created_by")
-        .prefetch_related(reactions_prefetch())
-        .annotate(workspace_id=F("conversation__workspace_id"))
+    return queryset.select_related("created_by").annotate(
+        workspace_id=F("conversation__workspace_id")
     )
 
 

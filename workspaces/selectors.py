@@ -2,24 +2,78 @@
 
 What a Twist answer renders is loaded here, in a fixed number of queries
 whatever the page size: the domain's rows with their joins, then the
-participants' user ids and mention ids of a whole page in one batch.
+participants' user ids, mention ids and reactions of a whole page in one batch.
+
+Hot path: the pages (conversations/get, conversation_messages/get) read
+`.values()` rows of exactly the rendered columns, no model instances (a page
+of conversations built ~150 of them); `workspaces.api.serializers` renders
+those rows (`conversation_output`, `message_output`). A single object read
+(getone, the writes' answers, the event hub) keeps the model instances.
 """
 
 from collections import defaultdict
 from datetime import datetime
+from functools import lru_cache
 
-from django.db.models import Exists, IntegerField, QuerySet, Subquery, Value
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast
 
+from accounts.models import User
 from conversations import exceptions
 from conversations import selectors as domain
 from conversations.ids import is_valid_id
-from conversations.models import Conversation, Mention, Message, Participant
+from conversations.models import Conversation, Mention, Message, Participant, Reaction
 from conversations.policy import Role
+from conversations.reactions import in_reaction_order, reactions_of_rows
 from conversations.scope import workspace_role
 from workspaces.models import Workspace, WorkspaceMember
 
-# The kinds of row `load_people` reads in its one query.
-_PARTICIPANT, _MENTION = 0, 1
+# The kinds of row `_people` reads in its one query.
+_PARTICIPANT, _MENTION, _REACTION = 0, 1, 2
+
+# The columns a message row (`message_output`) and a conversation row
+# (`conversation_output`, its last message's under `last_message__`) are read with.
+MESSAGE_FIELDS = (
+    "id",
+    "conversation_id",
+    "obj_index",
+    "content",
+    "attachments",
+    "actions",
+    "direct_group_mentions",
+    "system_message",
+    "created_by_id",
+    "created_at",
+    "edited_at",
+    "version",
+)
+_CREATOR_FIELDS = tuple(f"created_by__{field}" for field in User.NAME_FIELDS)
+CONVERSATION_FIELDS = (
+    "id",
+    "workspace_id",
+    "created_by_id",
+    "created_at",
+    "title",
+    "message_count",
+    "last_obj_index",
+    "last_activity_at",
+    "recent_creator_ids",
+    "my_archived",
+    "my_muted_until",
+    "last_message_id",
+)
+_LAST_MESSAGE_FIELDS = tuple(
+    f"last_message__{field}" for field in (*MESSAGE_FIELDS, *_CREATOR_FIELDS)
+)
 
 
 def access_workspace(*, user, workspace_id) -> tuple[Workspace, Role]:
@@ -46,6 +100,18 @@ def require_workspace_member(*, user, workspace_id) -> Role:
     if not roles:
         raise exceptions.WorkspaceNotFound(object_id=workspace_id)
     return workspace_role(roles[0])
+
+
+def unread_of_member(*, user, workspace_id) -> list[dict]:
+    """get_unread's objects (`domain.unread_of_user`) in one query: the membership check
+    is a condition of it; only an empty answer asks it alone (not a member: 404)."""
+    rows = []
+    if is_valid_id(workspace_id):
+        member = Exists(_memberships(user, workspace_id))
+        rows = domain.unread_of_user(user=user, workspace=workspace_id, condition=member)
+    if not rows:
+        require_workspace_member(user=user, workspace_id=workspace_id)
+    return rows
 
 
 def workspaces_of_user(*, user) -> QuerySet[Workspace]:
@@ -83,15 +149,16 @@ def conversations_page(
     older_than: datetime | None = None,
     descending: bool = True,
     limit: int,
-) -> list[Conversation]:
-    """conversations/get: the caller's (un)archived conversations by last activity.
+) -> list[dict]:
+    """conversations/get: the caller's (un)archived conversations by last activity, as
+    `conversation_output` rows (2 queries).
 
     Walks the (workspace, last_activity_at, id) index. The membership check is
     a condition of the page's own query; only an empty page asks it alone, to
     tell "no conversations" from "not your workspace" (404).
     """
     queryset = (
-        domain.conversations_of_user(user=user, workspace=workspace_id)
+        domain.my_workspace_conversations(user=user, workspace=workspace_id)
         .filter(my_archived=archived)
         .filter(Exists(_memberships(user, workspace_id)))
     )
@@ -100,36 +167,117 @@ def conversations_page(
     if older_than is not None:
         queryset = queryset.filter(last_activity_at__lt=older_than)
     ordering = ("-last_activity_at", "-id") if descending else ("last_activity_at", "id")
-    page = list(queryset.order_by(*ordering)[:limit])
-    if not page:
+    rows = list(
+        queryset.order_by(*ordering).values(*CONVERSATION_FIELDS, *_LAST_MESSAGE_FIELDS)[:limit]
+    )
+    if not rows:
         access_workspace(user=user, workspace_id=workspace_id)
-    return load_people(page)
+    return _conversation_rows(rows)
+
+
+def _conversation_rows(rows: list[dict]) -> list[dict]:
+    """The page's rows as `conversation_output` reads them: the last message split out
+    as a `message_output` row, the people and reactions added (1 query)."""
+    last_messages = []
+    for row in rows:
+        message = None
+        if row["last_message_id"] is not None:
+            message = {field: row["last_message__" + field] for field in MESSAGE_FIELDS}
+            message["workspace_id"] = row["workspace_id"]
+            message["creator_name"] = _creator_name(row, "last_message__created_by")
+            last_messages.append(message)
+        row["last_message"] = message
+    people = _people([row["id"] for row in rows], [m["id"] for m in last_messages])
+    for row in rows:
+        row["user_ids"] = people[_PARTICIPANT][row["id"]]
+    _set_mentions_and_reactions(last_messages, people)
+    return rows
 
 
 def load_people(conversations: list[Conversation]) -> list[Conversation]:
-    """Set `user_ids` (participant order) and the last message's mention ids, in one query.
-
-    The participants and the last messages' mentions are both (owner, user)
-    pairs, so one UNION ALL reads them for a whole page.
-    """
+    """Set `user_ids` (participant order) and the last message's mention ids and
+    `reaction_rows`, in one query."""
     last_messages = [c.last_message for c in conversations if c.last_message is not None]
-    participants = Participant.objects.filter(
-        conversation__in=conversations, user__isnull=False
-    ).values_list(_kind(_PARTICIPANT), "conversation_id", "user_id", "id")
-    mentions = Mention.objects.filter(message__in=last_messages).values_list(
-        _kind(_MENTION), "message_id", "user_id", "id"
-    )
-    users = {_PARTICIPANT: defaultdict(list), _MENTION: defaultdict(list)}
-    if conversations:
-        for kind, owner, user_id, _ in participants.union(mentions, all=True).order_by("id"):
-            users[kind][owner].append(user_id)
+    people = _people([c.pk for c in conversations], [m.pk for m in last_messages])
     for conversation in conversations:
-        conversation.user_ids = users[_PARTICIPANT][conversation.pk]
-        last = conversation.last_message
-        if last is not None:
-            last.workspace_id = conversation.workspace_id
-            last.direct_mention_ids = users[_MENTION][last.pk]
+        conversation.user_ids = people[_PARTICIPANT][conversation.pk]
+        if conversation.last_message is not None:
+            conversation.last_message.workspace_id = conversation.workspace_id
+    _set_instances_mentions_and_reactions(last_messages, people)
     return conversations
+
+
+def _people(conversation_ids, message_ids) -> dict:
+    """The conversations' participant user ids, the messages' mention user ids and
+    reaction rows, by owner id, in one query (none for an empty page).
+
+    All three are (owner, user) rows, so one UNION ALL reads them for a whole
+    page; a reaction adds its emoji and time (NULL on the others' rows).
+    """
+    parts = []
+    if conversation_ids:
+        participants = Participant.objects.filter(
+            conversation__in=conversation_ids, user__isnull=False
+        )
+        parts.append(participants.values_list(_kind(_PARTICIPANT), "conversation_id", *_USER_COLS))
+    if message_ids:
+        mentions = Mention.objects.filter(message__in=message_ids)
+        parts.append(mentions.values_list(_kind(_MENTION), "message_id", *_USER_COLS))
+        reactions = Reaction.objects.filter(message__in=message_ids)
+        parts.append(
+            reactions.values_list(_kind(_REACTION), "message_id", "user_id", "id", *_REACTION_COLS)
+        )
+    found = {_PARTICIPANT: defaultdict(list), _MENTION: defaultdict(list), _REACTION: {}}
+    if not parts:
+        return found
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    for kind, owner, user_id, pk, reaction, created_at in union.order_by("id"):
+        if kind == _REACTION:
+            row = {"id": pk, "user_id": user_id, "reaction": reaction, "created_at": created_at}
+            found[_REACTION].setdefault(owner, []).append(row)
+        else:
+            found[kind][owner].append(user_id)
+    return found
+
+
+# The user id, row id and the two reaction columns, NULL on participant and mention rows
+# (typed: PostgreSQL resolves a UNION's column types branch by branch).
+_USER_COLS = (
+    "user_id",
+    "id",
+    Cast(Value(None), output_field=CharField()),
+    Cast(Value(None), output_field=DateTimeField()),
+)
+_REACTION_COLS = ("reaction", "created_at")
+
+
+def _set_mentions_and_reactions(messages: list[dict], people: dict) -> None:
+    reactions = people[_REACTION]
+    for message in messages:
+        message["direct_mention_ids"] = people[_MENTION][message["id"]]
+        rows = reactions.get(message["id"])
+        message["reactions"] = reactions_of_rows(rows) if rows else {}
+
+
+def _set_instances_mentions_and_reactions(messages: list[Message], people: dict) -> None:
+    reactions = people[_REACTION]
+    for message in messages:
+        message.direct_mention_ids = people[_MENTION][message.pk]
+        rows = in_reaction_order(reactions.get(message.pk, []))
+        message.reaction_rows = [Reaction(message_id=message.pk, **row) for row in rows]
+
+
+def _creator_name(row: dict, prefix: str) -> str:
+    """The creator's `User.name` from a row's `<prefix>__<name field>` columns; "" for none."""
+    if row[prefix + "_id"] is None:
+        return ""
+    return _name(tuple(row[f"{prefix}__{field}"] for field in User.NAME_FIELDS))
+
+
+@lru_cache(maxsize=4096)
+def _name(fields: tuple) -> str:
+    """`User.name` of these name fields (hot path: a page repeats a few creators)."""
+    return User(**dict(zip(User.NAME_FIELDS, fields, strict=True))).name
 
 
 def _kind(kind: int) -> Value:
@@ -146,13 +294,13 @@ def _memberships(user, workspace_id) -> QuerySet[WorkspaceMember]:
 def message_for_output(*, user, message_id) -> Message:
     """One message of the user's conversations as conversation_messages/getone renders it."""
     message, _ = domain.access_workspace_message(user=user, message_id=message_id)
-    return load_mentions([message])[0]
+    return load_mentions_and_reactions([message])[0]
 
 
 def message_for_readers(*, message_id) -> Message | None:
     """A message as conversation_messages/getone renders it, for readers the caller checked."""
     message = domain.workspace_message_for_readers(message_id=message_id)
-    return None if message is None else load_mentions([message])[0]
+    return None if message is None else load_mentions_and_reactions([message])[0]
 
 
 def posted_for_output(message: Message) -> Message:
@@ -181,8 +329,8 @@ def messages_page(
     older_than: datetime | None = None,
     descending: bool = True,
     limit: int,
-) -> list[Message]:
-    """conversation_messages/get: a page of history, rendered (2 queries).
+) -> list[dict]:
+    """conversation_messages/get: a page of history as `message_output` rows (2 queries).
 
     The access check is a subquery of the page's own query (the conversation's
     id, NULL unless the user may see it); only an empty page asks it alone,
@@ -198,10 +346,15 @@ def messages_page(
         descending=descending,
         limit=limit,
     )
-    messages = list(domain.messages_for_output(page))
-    if not messages:
+    rows = list(
+        page.values(*MESSAGE_FIELDS, *_CREATOR_FIELDS, workspace_id=F("conversation__workspace_id"))
+    )
+    if not rows:
         domain.access_workspace_conversation(user=user, conversation_id=conversation_id)
-    return load_mentions(messages)
+    for row in rows:
+        row["creator_name"] = _creator_name(row, "created_by")
+    _set_mentions_and_reactions(rows, _people((), [row["id"] for row in rows]))
+    return rows
 
 
 def message_ids_page(*, user, conversation_id: int, **bounds) -> list[int]:
@@ -217,15 +370,10 @@ def _visible_page(user, conversation_id: int, **bounds) -> QuerySet[Message]:
     return domain.messages_page(conversation=Subquery(visible.values("pk")[:1]), **bounds)
 
 
-def load_mentions(messages: list[Message]) -> list[Message]:
-    """Set each message's `direct_mention_ids` (mention order) in one query."""
-    mentioned = defaultdict(list)
-    if messages:
-        pairs = Mention.objects.filter(message__in=messages).order_by("id")
-        for message_id, user_id in pairs.values_list("message_id", "user_id"):
-            mentioned[message_id].append(user_id)
-    for message in messages:
-        message.direct_mention_ids = mentioned[message.pk]
+def load_mentions_and_reactions(messages: list[Message]) -> list[Message]:
+    """Set each message's `direct_mention_ids` (mention order) and `reaction_rows`
+    (reaction order) in one query."""
+    _set_instances_mentions_and_reactions(messages, _people((), [m.pk for m in messages]))
     return messages
 
 

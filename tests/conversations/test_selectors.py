@@ -74,10 +74,10 @@ def test_unread_state_is_one_query_whatever_the_number_of_conversations(
 @pytest.mark.parametrize("count", [2, 50])
 def test_a_users_conversations_load_in_constant_queries(count, django_assert_num_queries):
     me, workspace = _workspace_with_conversations(count)
-    # The caller's state and the last message with its creator are joins, then the last
-    # messages' reactions; the workspace API loads participants and mentions in one batch
+    # The caller's state and the last message with its creator are joins; the workspace
+    # API loads participants, mentions and reactions in one batch
     # (tests/workspaces/test_selectors.py).
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         conversations = list(selectors.conversations_of_user(user=me, workspace=workspace))
         for conversation in conversations:
             assert not conversation.my_archived

@@ -26,7 +26,7 @@ def conv(workspace, alice, bob):
 def test_unchanged_is_304_without_body_and_fewer_queries(
     client, as_alice, conv, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(4):  # token, access check, reactions, people
+    with django_assert_max_num_queries(3):  # token, access check, people and reactions
         first = getone(client, as_alice, conv)
     assert first.status_code == 200
     etag = first["ETag"]

@@ -1,7 +1,11 @@
 """Input (parameters) and output (v3 objects, workspace-api.md §2) of the Twist dialect.
 
 Input serializers validate shape only; output serializers read only what the
-selectors loaded (annotations, `select_related`, prefetches): no queries.
+selectors loaded (annotations, `select_related`, batches): no queries. A
+message and a conversation are rendered by plain functions (`message_output`,
+`conversation_output`; hot path): their serializers declare the schema and
+render through them.
+
 Names carry a `Twist` prefix so the OpenAPI components never clash with the
 campaign API's.
 """
@@ -173,11 +177,118 @@ class TwistMessageUpdateInput(serializers.Serializer):
 # --- output -----------------------------------------------------------------
 
 
+def message_output(row: dict) -> dict:
+    """A message (§2.2) from a row `workspaces.selectors` shaped (its `.values()` fields,
+    `creator_name`, `reactions`, `direct_mention_ids`, `workspace_id`).
+
+    Hot path: a plain dict, the same keys, order and values `TwistMessageOutput`
+    declares, without DRF's per-field work (a page renders 50 of these).
+    """
+    edited_at = row["edited_at"]
+    return {
+        "id": row["id"],
+        "conversation_id": row["conversation_id"],
+        "workspace_id": row["workspace_id"],
+        "creator": row["created_by_id"],
+        "creator_name": row["creator_name"],
+        "content": row["content"],
+        "obj_index": row["obj_index"],
+        "posted_ts": to_ts(row["created_at"]),
+        "last_edited_ts": None if edited_at is None else to_ts(edited_at),
+        "attachments": row["attachments"],
+        "actions": row["actions"],
+        # {} when there are none, as Twist sends.
+        "reactions": row["reactions"],
+        "direct_mentions": row["direct_mention_ids"],
+        "direct_group_mentions": row["direct_group_mentions"],
+        "system_message": row["system_message"],
+        # Deleted and moderator-removed messages are never rendered (Message.objects).
+        "deleted": False,
+        "is_deleted": False,
+        "version": row["version"],
+    }
+
+
+def message_row(message) -> dict:
+    """The row `message_output` renders, from a Message the selectors loaded
+    (`messages_for_output`: creator, reactions, `workspace_id`; `direct_mention_ids`)."""
+    creator = message.created_by
+    return {
+        "id": message.pk,
+        "conversation_id": message.conversation_id,
+        "workspace_id": message.workspace_id,
+        "created_by_id": message.created_by_id,
+        "creator_name": creator.name if creator else "",
+        "content": message.content,
+        "obj_index": message.obj_index,
+        "created_at": message.created_at,
+        "edited_at": message.edited_at,
+        "attachments": message.attachments,
+        "actions": message.actions,
+        "reactions": reactions_of(message),
+        "direct_mention_ids": message.direct_mention_ids,
+        "direct_group_mentions": message.direct_group_mentions,
+        "system_message": message.system_message,
+        "version": message.version,
+    }
+
+
+def conversation_output(row: dict) -> dict:
+    """A conversation (§2.1) as the caller sees it, from a row `workspaces.selectors` shaped
+    (its fields, the caller's `my_*`, `user_ids`, `last_message`: a `message_output` row).
+
+    Hot path: a plain dict, as `message_output`, for `TwistConversationOutput`.
+    """
+    user_ids = row["user_ids"]
+    last = row["last_message"]
+    until = mute_in_effect(row["my_muted_until"])
+    return {
+        "id": row["id"],
+        "workspace_id": row["workspace_id"],
+        "creator": row["created_by_id"],
+        "created_ts": to_ts(row["created_at"]),
+        "user_ids": user_ids,
+        "title": row["title"] or None,
+        "private": is_private_workspace_conversation(len(user_ids)),
+        "archived": bool(row["my_archived"]),
+        "muted_until_ts": None if until is None else to_ts(until),
+        "message_count": row["message_count"],
+        "last_obj_index": row["last_obj_index"],
+        "last_active_ts": to_ts(row["last_activity_at"]),
+        "snippet": last["content"][:SNIPPET_LENGTH] if last else "",
+        "snippet_creators": row["recent_creator_ids"],
+        "last_message": None if last is None else message_output(last),
+    }
+
+
+def conversation_row(conversation) -> dict:
+    """The row `conversation_output` renders, from a Conversation the selectors loaded
+    (`conversations_of_user`'s shape and `load_people`)."""
+    last = conversation.last_message
+    return {
+        "id": conversation.pk,
+        "workspace_id": conversation.workspace_id,
+        "created_by_id": conversation.created_by_id,
+        "created_at": conversation.created_at,
+        "user_ids": conversation.user_ids,
+        "title": conversation.title,
+        "my_archived": conversation.my_archived,
+        "my_muted_until": conversation.my_muted_until,
+        "message_count": conversation.message_count,
+        "last_obj_index": conversation.last_obj_index,
+        "last_activity_at": conversation.last_activity_at,
+        "recent_creator_ids": conversation.recent_creator_ids,
+        "last_message": None if last is None else message_row(last),
+    }
+
+
 class TwistMessageOutput(serializers.Serializer):
     """A message (§2.2); expects `messages_for_output` (creator, conversation, mentions)."""
 
     # The docstring is the schema's description (kept byte-identical): what it reads is
     # what `workspaces.selectors` loads, the creator, `workspace_id` and `direct_mention_ids`.
+    # The fields are the OpenAPI schema's source (drf-spectacular reads them); rendering
+    # is `message_output`'s (hot path), for a Message through `message_row`.
 
     id = serializers.IntegerField()
     conversation_id = serializers.IntegerField()
@@ -200,27 +311,28 @@ class TwistMessageOutput(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_creator_name(self, message) -> str:
-        return message.created_by.name if message.created_by else ""
+        raise NotImplementedError  # schema only
 
     @extend_schema_field(
         {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "integer"}}}
     )
     def get_reactions(self, message) -> dict:
-        # {} when there are none, as Twist sends; the selectors prefetch the rows.
-        return reactions_of(message)
+        raise NotImplementedError  # schema only
 
     @extend_schema_field({"type": "array", "items": {"type": "integer"}})
     def get_direct_mentions(self, message) -> list[int]:
-        return message.direct_mention_ids
+        raise NotImplementedError  # schema only
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_deleted(self, message) -> bool:
-        # Deleted and moderator-removed messages are never rendered (Message.objects).
-        return False
+        raise NotImplementedError  # schema only
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_is_deleted(self, message) -> bool:
-        return False
+        raise NotImplementedError  # schema only
+
+    def to_representation(self, message):
+        return message_output(message_row(message))
 
 
 class TwistConversationOutput(serializers.Serializer):
@@ -228,6 +340,8 @@ class TwistConversationOutput(serializers.Serializer):
 
     # The docstring is the schema's description (kept byte-identical): what it reads is
     # what `workspaces.selectors` loads, the caller's `my_*` state, `user_ids`, `last_message`.
+    # The fields are the OpenAPI schema's source; rendering is `conversation_output`'s
+    # (hot path), for a Conversation through `conversation_row`.
 
     id = serializers.IntegerField()
     workspace_id = serializers.IntegerField()
@@ -249,25 +363,26 @@ class TwistConversationOutput(serializers.Serializer):
 
     @extend_schema_field({"type": "array", "items": {"type": "integer"}})
     def get_user_ids(self, conversation) -> list[int]:
-        return conversation.user_ids
+        raise NotImplementedError  # schema only
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_title(self, conversation):
-        return conversation.title or None
+        raise NotImplementedError  # schema only
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_private(self, conversation) -> bool:
-        return is_private_workspace_conversation(len(conversation.user_ids))
+        raise NotImplementedError  # schema only
 
     @extend_schema_field({"type": "integer", "nullable": True})
     def get_muted_until_ts(self, conversation):
-        until = mute_in_effect(conversation.my_muted_until)
-        return None if until is None else to_ts(until)
+        raise NotImplementedError  # schema only
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_snippet(self, conversation) -> str:
-        message = conversation.last_message
-        return message.content[:SNIPPET_LENGTH] if message else ""
+        raise NotImplementedError  # schema only
+
+    def to_representation(self, conversation):
+        return conversation_output(conversation_row(conversation))
 
 
 class TwistUnreadOutput(serializers.Serializer):

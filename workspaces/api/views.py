@@ -2,7 +2,8 @@
 
 Each view's `perform` calls one selector or service with what the base
 resolved (the conversation or message, already authorised: not a
-participant is 404) and returns what its `output_serializer` renders. A
+participant is 404) and returns what its `output_serializer` renders (the
+hot lists: rows their `output` function renders, hot path). A
 method that returns a conversation or message re-reads it through
 `workspaces.selectors`, so the caller's own state (archived, muted) is what
 was just written; posting renders the message `message_add` returns, which
@@ -109,8 +110,14 @@ class ConversationGetOne(ConversationMethod):
     validator = _conversation_validator
     lean_validator = _conversation_lean_validator
 
+    def resolve_target(self, request, raw):
+        # The validator reads the last message's reactions: loaded with the people, before it.
+        target = super().resolve_target(request, raw)
+        workspace_selectors.load_people([target["conversation"]])
+        return target
+
     def perform(self, request, params, conversation, role):
-        return workspace_selectors.load_people([conversation])[0]
+        return conversation
 
 
 class ConversationGet(TwistView):
@@ -118,6 +125,7 @@ class ConversationGet(TwistView):
 
     input_serializer = s.TwistConversationsGetInput
     output_serializer = s.TwistConversationOutput
+    output = s.conversation_output
     many = True
 
     def perform(self, request, params):
@@ -237,9 +245,12 @@ class ConversationGetUnread(TwistView):
     many = True
 
     def perform(self, request, params):
-        workspace_id = params["workspace_id"]
-        workspace_selectors.require_workspace_member(user=request.user, workspace_id=workspace_id)
-        return selectors.unread_of_user(user=request.user, workspace=workspace_id)
+        return workspace_selectors.unread_of_member(
+            user=request.user, workspace_id=params["workspace_id"]
+        )
+
+    def render(self, rows, params):
+        return rows  # hot path: the selector's dicts are the objects, as TwistUnreadOutput says
 
 
 class ConversationMarkRead(ConversationMethod):
@@ -320,7 +331,7 @@ class MessageGetOne(MessageMethod):
     output_serializer = s.TwistMessageOutput
 
     def perform(self, request, params, message, role):
-        return workspace_selectors.load_mentions([message])[0]
+        return workspace_selectors.load_mentions_and_reactions([message])[0]
 
 
 @extend_schema(
@@ -350,10 +361,14 @@ class MessageGet(TwistView):
 
     input_serializer = s.TwistMessagesGetInput
     output_serializer = s.TwistMessageOutput
+    output = s.message_output
     many = True
 
     # Not a ConversationMethod: the page's query carries the access check itself
     # (workspaces.selectors.messages_page), one query fewer on the hottest read.
+    # No `validator` (conditional GET): edits and removals move the conversation's
+    # `updated_at`, but a reaction or a creator's rename moves nothing Parley keeps
+    # per conversation, so a correct validator would read the page's own rows.
     def perform(self, request, params):
         page = (
             workspace_selectors.message_ids_page
