@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 
 from accounts.models import User
+from config.statements import Statement
 from conversations import exceptions
 from conversations import selectors as domain
 from conversations.ids import is_valid_id
@@ -157,22 +158,40 @@ def conversations_page(
     a condition of the page's own query; only an empty page asks it alone, to
     tell "no conversations" from "not your workspace" (404).
     """
+    rows = _CONVERSATIONS_PAGE.rows(
+        user_id=user.pk,
+        workspace_id=workspace_id,
+        archived=archived,
+        newer_than=newer_than,
+        older_than=older_than,
+        descending=descending,
+        limit=limit,
+    )
+    if not rows:
+        access_workspace(user=user, workspace_id=workspace_id)
+    return _conversation_rows(rows)
+
+
+def _conversations_page_query(
+    *, user_id, workspace_id, archived, newer_than, older_than, descending, limit
+) -> QuerySet[Conversation]:
     queryset = (
-        domain.my_workspace_conversations(user=user, workspace=workspace_id)
+        domain.my_workspace_conversations(user=user_id, workspace=workspace_id)
         .filter(my_archived=archived)
-        .filter(Exists(_memberships(user, workspace_id)))
+        .filter(Exists(_memberships(user_id, workspace_id)))
     )
     if newer_than is not None:
         queryset = queryset.filter(last_activity_at__gt=newer_than)
     if older_than is not None:
         queryset = queryset.filter(last_activity_at__lt=older_than)
     ordering = ("-last_activity_at", "-id") if descending else ("last_activity_at", "id")
-    rows = list(
-        queryset.order_by(*ordering).values(*CONVERSATION_FIELDS, *_LAST_MESSAGE_FIELDS)[:limit]
-    )
-    if not rows:
-        access_workspace(user=user, workspace_id=workspace_id)
-    return _conversation_rows(rows)
+    return queryset.order_by(*ordering).values(*CONVERSATION_FIELDS, *_LAST_MESSAGE_FIELDS)[:limit]
+
+
+# Hot path: the page's annotated query compiled once (config.statements).
+_CONVERSATIONS_PAGE = Statement(
+    _conversations_page_query, "user_id", "workspace_id", "newer_than", "older_than"
+)
 
 
 def _conversation_rows(rows: list[dict]) -> list[dict]:
@@ -336,9 +355,9 @@ def messages_page(
     id, NULL unless the user may see it); only an empty page asks it alone,
     to tell "no messages" from "not your conversation" (404).
     """
-    page = _visible_page(
-        user,
-        conversation_id,
+    rows = _MESSAGES_PAGE.rows(
+        user_id=user.pk,
+        conversation_id=conversation_id,
         from_obj_index=from_obj_index,
         to_obj_index=to_obj_index,
         newer_than=newer_than,
@@ -346,15 +365,31 @@ def messages_page(
         descending=descending,
         limit=limit,
     )
-    rows = list(
-        page.values(*MESSAGE_FIELDS, *_CREATOR_FIELDS, workspace_id=F("conversation__workspace_id"))
-    )
     if not rows:
         domain.access_workspace_conversation(user=user, conversation_id=conversation_id)
     for row in rows:
         row["creator_name"] = _creator_name(row, "created_by")
     _set_mentions_and_reactions(rows, _people((), [row["id"] for row in rows]))
     return rows
+
+
+def _messages_page_query(*, user_id, conversation_id, **bounds) -> QuerySet[Message]:
+    page = _visible_page(user_id, conversation_id, **bounds)
+    return page.values(
+        *MESSAGE_FIELDS, *_CREATOR_FIELDS, workspace_id=F("conversation__workspace_id")
+    )
+
+
+# Hot path: the page's query, with its access subquery, compiled once (config.statements).
+_MESSAGES_PAGE = Statement(
+    _messages_page_query,
+    "user_id",
+    "conversation_id",
+    "from_obj_index",
+    "to_obj_index",
+    "newer_than",
+    "older_than",
+)
 
 
 def message_ids_page(*, user, conversation_id: int, **bounds) -> list[int]:

@@ -74,27 +74,27 @@ def test_each_shape_compiles_its_own_sql(conversation):
     ParticipantFactory(conversation=conversation)
     statement = Statement(participants, "conversation_id")
     ids = {"conversation_id": conversation.pk}
-    ascending = statement.rows(shape={"descending": False}, **ids)
-    descending = statement.rows(shape={"descending": True}, **ids)
+    ascending = statement.rows(descending=False, **ids)
+    descending = statement.rows(descending=True, **ids)
 
     assert descending == ascending[::-1]
     assert len(ascending) == 2
     assert len(statement.compiled) == 2
 
 
-def test_arguments_are_ids_only():
+def test_arguments_are_ids_or_datetimes():
     with pytest.raises(TypeError):
         CONVERSATION_WITH_ROLE.rows(conversation_id="1", user_id=1)
     with pytest.raises(TypeError):
         CONVERSATION_WITH_ROLE.rows(conversation_id=True, user_id=1)
     with pytest.raises(TypeError):
-        CONVERSATION_WITH_ROLE.rows(conversation_id=1)
+        CONVERSATION_WITH_ROLE.rows(conversation_id=2**63, user_id=1)
 
 
 def test_an_argument_the_sql_never_takes_is_refused():
-    unused = Statement(lambda *, conversation_id, since: Conversation.objects.values("pk"), "since")
+    unused = Statement(lambda *, since: Conversation.objects.values("pk"), "since")
     with pytest.raises(ValueError, match="since"):
-        unused.rows(since=1, shape={"conversation_id": 1})
+        unused.rows(since=1)
 
 
 def test_only_values_querysets_compile():
@@ -103,16 +103,38 @@ def test_only_values_querysets_compile():
         instances.rows(user_id=1)
 
 
-def test_datetimes_compared_in_the_sql_stay_literal(conversation):
-    """A shape value that is not an id (here a datetime) is baked into the compiled SQL."""
+def _recent(*, user_id, since):
+    queryset = Conversation.objects.filter(participants__user_id=user_id)
+    if since is not None:
+        queryset = queryset.filter(updated_at__gte=since)
+    return queryset.values("pk")
 
-    def recent(*, user_id, since):
+
+def test_datetime_arguments_are_substituted_and_none_is_a_shape(conversation):
+    statement = Statement(_recent, "user_id", "since")
+    user_id = UserFactory().pk
+    ParticipantFactory(conversation=conversation, user_id=user_id)
+    past, future = timezone.now() - timedelta(days=1), timezone.now() + timedelta(days=1)
+
+    assert statement.rows(user_id=user_id, since=past) == [{"pk": conversation.pk}]
+    assert statement.rows(user_id=user_id, since=future) == []
+    assert statement.rows(user_id=user_id, since=None) == [{"pk": conversation.pk}]
+    assert len(statement.compiled) == 2  # with and without the bound
+
+
+def test_an_argument_on_a_32_bit_column_and_a_constant_like_a_placeholder(conversation):
+    """The placeholders fit every integer column (an out-of-range one would make the ORM
+    drop the condition); a constant that equals one is left as it is."""
+
+    def counted(*, conversation_id, at_least):
         return Conversation.objects.filter(
-            participants__user_id=user_id, updated_at__gte=since
+            pk=conversation_id, message_count__gte=at_least, last_obj_index__lt=10_001
         ).values("pk")
 
-    statement = Statement(recent, "user_id")
-    user_id = UserFactory().pk
-    past = timezone.now() - timedelta(days=1)
-    ParticipantFactory(conversation=conversation, user_id=user_id)
-    assert statement.rows(user_id=user_id, shape={"since": past}) == [{"pk": conversation.pk}]
+    statement = Statement(counted, "conversation_id", "at_least")
+    Conversation.objects.filter(pk=conversation.pk).update(message_count=3, last_obj_index=3)
+
+    assert statement.rows(conversation_id=conversation.pk, at_least=3) == [{"pk": conversation.pk}]
+    assert statement.rows(conversation_id=conversation.pk, at_least=4) == []
+    Conversation.objects.filter(pk=conversation.pk).update(last_obj_index=10_001)
+    assert statement.rows(conversation_id=conversation.pk, at_least=3) == []
