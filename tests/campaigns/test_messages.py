@@ -5,6 +5,7 @@ from functools import partial
 
 import pytest
 
+from campaigns.api.pagination import MessagePagination
 from conversations.models import Message
 from tests.campaigns.conftest import add_message, assert_head_matches_get, nested_url
 from tests.dbstate import database_snapshot
@@ -227,8 +228,13 @@ def test_message_at_the_length_cap_is_stored(api, settings, admin, conversation)
     assert Message.objects.get(pk=response.json()["data"]["id"]).content == content
 
 
-def test_every_page_holds_its_messages_in_posting_order(api, admin, conversation):
-    """Pages near the end are read from the end (pagination.py): same rows as from the start."""
+@pytest.mark.parametrize("deferred_join_from", [0, MessagePagination.deferred_join_from])
+def test_every_page_holds_its_messages_in_posting_order(
+    api, admin, conversation, monkeypatch, deferred_join_from
+):
+    """Pages near the end are read from the end (pagination.py), by a plain query or by the
+    deferred join of deep pages: same rows as from the start."""
+    monkeypatch.setattr(MessagePagination, "deferred_join_from", deferred_join_from)
     posted = [add_message(conversation, admin, f"m{n}").pk for n in range(7)]
 
     pages = [
