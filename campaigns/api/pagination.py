@@ -9,13 +9,13 @@ import math
 from functools import cached_property
 from urllib.parse import urlencode
 
-from django.db.models import Count, Window
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 from campaigns.api.fields import iso
+from conversations.selectors import count_of_rows
 
 
 class KankaPagination(BasePagination):
@@ -33,13 +33,13 @@ class KankaPagination(BasePagination):
         return rows
 
     def page_rows(self, queryset, offset: int, limit: int, total: int | None) -> tuple[list, int]:
-        """The rows and the total in one query: `COUNT(*) OVER ()` rides along with the page.
+        """The rows and the total in one query: the rows' COUNT rides along with the page.
 
         Only a page past the end (no row to carry the total) counts separately.
         """
         if total is not None:
             return (list(queryset[offset : offset + limit]) if offset < total else []), total
-        rows = list(queryset.annotate(page_total=Window(Count("*")))[offset : offset + limit])
+        rows = list(queryset.annotate(page_total=count_of_rows(queryset))[offset : offset + limit])
         if rows:
             first = rows[0]
             return rows, first["page_total"] if isinstance(first, dict) else first.page_total
@@ -194,15 +194,7 @@ class KankaPagination(BasePagination):
 
 
 class ConversationPagination(KankaPagination):
-    """The total rides along with the page (`campaign_conversation_rows`' `rows_total`)."""
-
     page_size = 45
-
-    def page_rows(self, queryset, offset: int, limit: int, total: int | None) -> tuple[list, int]:
-        rows = list(queryset[offset : offset + limit])
-        if rows:
-            return rows, rows[0]["rows_total"]
-        return [], queryset.count() if offset else 0
 
 
 class MessagePagination(KankaPagination):
@@ -213,7 +205,9 @@ class MessagePagination(KankaPagination):
     of an end the page is one plain query. Further in, the page's `obj_index`
     values come first, from the index, and only those rows are then read: a
     plain OFFSET would read every skipped row whole (the middle of 100,000
-    messages: ~50 ms against ~70 ms).
+    messages: ~50 ms against ~70 ms). A filtered list (no `total` known)
+    pages from the start with its COUNT riding along, or counts first for a
+    page deeper than `deferred_join_from`.
     """
 
     # Below this many skipped rows the deferred join's second query plan costs
@@ -221,7 +215,11 @@ class MessagePagination(KankaPagination):
     deferred_join_from = 1000
 
     def page_rows(self, queryset, offset: int, limit: int, total: int | None) -> tuple[list, int]:
-        total = queryset.count() if total is None else total
+        if total is None:
+            if offset < self.deferred_join_from:
+                # A filtered list (lastSync): from the start, its total riding along.
+                return super().page_rows(queryset, offset, limit, None)
+            total = queryset.count()
         if offset >= total:
             return [], total
         limit = min(limit, total - offset)

@@ -2,7 +2,9 @@
 
 Input serializers validate and normalise; they never write. Validation
 messages are Laravel's, since Kanka clients show them. Output serializers read
-only what the selectors loaded (entity, `entity.tag_list`, annotated counts).
+only what the selectors loaded (entity, `entity.tag_list`, annotated counts);
+they are the OpenAPI schema's source, and the hot reads render the same dicts
+without them (campaigns/api/rendering.py).
 """
 
 from django.conf import settings
@@ -284,7 +286,9 @@ class ConversationOutput(EntityOutput):
 
     Name, privacy and timestamps come from the conversation (`updated_at`
     moves with messages, participants and entity changes); entry, type, image
-    and tags from its entity.
+    and tags from its entity. The schema's source and the events' rendering;
+    the API's own answers render the same dicts from `.values()` rows (hot
+    path: campaigns/api/rendering.py, held equal by tests/campaigns/test_rendering.py).
     """
 
     # Redeclared fields keep EntityOutput's key order (DRF replaces them in place).
@@ -306,7 +310,11 @@ class ConversationOutput(EntityOutput):
 
 
 class ParticipantOutput(serializers.Serializer):
-    """The seed's keys in the seed's order, then `id` (clients need it to update or delete)."""
+    """The seed's keys in the seed's order, then `id` (clients need it to update or delete).
+
+    The schema's source; renders a single participant and the events. The list
+    renders the same dicts (hot path: campaigns/api/rendering.py).
+    """
 
     conversation_id = serializers.IntegerField()
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
@@ -316,7 +324,11 @@ class ParticipantOutput(serializers.Serializer):
 
 
 class MessageOutput(serializers.Serializer):
-    """The seed's keys in the seed's order, then `id` and the timestamps."""
+    """The seed's keys in the seed's order, then `id` and the timestamps.
+
+    The schema's source; renders a single message and the events. The list
+    renders the same dicts (hot path: campaigns/api/rendering.py).
+    """
 
     conversation_id = serializers.IntegerField()
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
