@@ -281,14 +281,16 @@ class TagOutput(EntityOutput):
     tag_id = serializers.IntegerField(source="parent_id", allow_null=True)
 
 
+# The schema's source and the events' rendering (events/render.py); the API's own
+# answers render the same dicts from `.values()` rows (hot path:
+# campaigns/api/rendering.py, held equal by tests/campaigns/test_rendering.py).
+# Comments, not the docstring: the docstring is the schema's description.
 class ConversationOutput(EntityOutput):
     """The seed's keys in the seed's order, then `target_id` and `is_closed` from today's Kanka.
 
     Name, privacy and timestamps come from the conversation (`updated_at`
     moves with messages, participants and entity changes); entry, type, image
-    and tags from its entity. The schema's source and the events' rendering;
-    the API's own answers render the same dicts from `.values()` rows (hot
-    path: campaigns/api/rendering.py, held equal by tests/campaigns/test_rendering.py).
+    and tags from its entity.
     """
 
     # Redeclared fields keep EntityOutput's key order (DRF replaces them in place).
@@ -309,12 +311,10 @@ class ConversationOutput(EntityOutput):
         return TARGET_IDS[conversation.target]
 
 
+# The schema's source; renders a single participant and the events. The list renders
+# the same dicts (hot path: campaigns/api/rendering.py).
 class ParticipantOutput(serializers.Serializer):
-    """The seed's keys in the seed's order, then `id` (clients need it to update or delete).
-
-    The schema's source; renders a single participant and the events. The list
-    renders the same dicts (hot path: campaigns/api/rendering.py).
-    """
+    """The seed's keys in the seed's order, then `id` (clients need it to update or delete)."""
 
     conversation_id = serializers.IntegerField()
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
@@ -323,12 +323,10 @@ class ParticipantOutput(serializers.Serializer):
     id = serializers.IntegerField()
 
 
+# The schema's source; renders a single message, the writes and the events. The list
+# renders the same dicts (hot path: campaigns/api/rendering.py).
 class MessageOutput(serializers.Serializer):
-    """The seed's keys in the seed's order, then `id` and the timestamps.
-
-    The schema's source; renders a single message and the events. The list
-    renders the same dicts (hot path: campaigns/api/rendering.py).
-    """
+    """The seed's keys in the seed's order, then `id` and the timestamps."""
 
     conversation_id = serializers.IntegerField()
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
