@@ -194,7 +194,24 @@ class KankaPagination(BasePagination):
 
 
 class ConversationPagination(KankaPagination):
+    """Past page 1, the page's ids first (the campaign's live-conversations index), then the rows.
+
+    A row's participant count and tag ids are subqueries: under a plain OFFSET
+    PostgreSQL computes them for every skipped row too (the last of 2,000
+    conversations: ~10 ms of SQL against ~0.7 ms for page 1).
+    """
+
     page_size = 45
+
+    def page_rows(self, queryset, offset: int, limit: int, total: int | None) -> tuple[list, int]:
+        if not offset:
+            return super().page_rows(queryset, offset, limit, total)
+        keys = queryset.values("pk")[offset : offset + limit]
+        page = queryset.filter(pk__in=keys).annotate(page_total=count_of_rows(queryset))
+        rows = list(page)
+        if rows:
+            return rows, rows[0]["page_total"]
+        return [], queryset.count()
 
 
 class MessagePagination(KankaPagination):
