@@ -483,6 +483,11 @@ def test_filters_of_the_decision_table(api, campaign, admin, player):
     assert ids(f"tags={tag.pk}") == [tavern.pk]
     assert ids(f"tags[]={tag.pk}&tags[]={other_tag.pk}") == [tavern.pk]
     assert ids(f"created_by={player.pk}") == [tavern.pk]
+    # A page past the first reads its ids through the same filters (pagination.py).
+    assert ids("is_private=false&per_page=1&page=2") == [plain.pk]
+    assert ids(f"tags={other_tag.pk}&per_page=1&page=1") == [tavern.pk]
+    plain.entity.tags.add(other_tag)
+    assert ids(f"tags={other_tag.pk}&per_page=1&page=2") == [plain.pk]
 
 
 def test_last_sync_keeps_only_rows_changed_later(api, campaign, admin):
