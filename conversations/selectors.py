@@ -21,7 +21,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from conversations import exceptions
@@ -64,14 +63,7 @@ def _participant_count():
     A `Count` over the participants join groups every visible conversation
     before the page's LIMIT (2,000 conversations: ~60 ms on PostgreSQL for a page of 45).
     """
-    counted = (
-        Participant.objects.filter(conversation=OuterRef("pk"))
-        .order_by()
-        .values("conversation")
-        .annotate(count=Count("*"))
-        .values("count")
-    )
-    return Coalesce(Subquery(counted), 0)
+    return count_of_rows(Participant.objects.filter(conversation=OuterRef("pk")))
 
 
 def conversation_in_campaign(*, campaign: Campaign, role: Role, conversation_id) -> Conversation:
@@ -176,12 +168,13 @@ def _tag_ids(role: Role) -> Subquery:
 
 
 def aggregate_of_rows(queryset: QuerySet, function: str, column: str, output_field) -> Subquery:
-    """One aggregate over every row of `queryset`, as an uncorrelated scalar subquery.
+    """One aggregate over every row of `queryset`, as a scalar subquery.
 
-    PostgreSQL runs it once (an InitPlan) on the rows' index, where a window
-    over the page query would first read every row the page joins (2,000
-    conversations to their entities: ~2 ms). A `Func`, not `Count`/`Max`: an
-    aggregate annotation would GROUP BY the row.
+    Uncorrelated (no OuterRef), PostgreSQL runs it once (an InitPlan) on the
+    rows' index, where a window over the page query would first read every
+    row the page joins (2,000 conversations to their entities: ~2 ms). A
+    `Func`, not `Count`/`Max`: an aggregate annotation would GROUP BY the row
+    (and a COUNT with no GROUP BY is 0, not NULL, over no rows).
     """
     value = Func(F(column), function=function, output_field=output_field)
     return Subquery(queryset.order_by().annotate(value=value).values("value"))
