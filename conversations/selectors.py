@@ -75,6 +75,10 @@ def conversation_in_campaign(*, campaign: Campaign, role: Role, conversation_id)
     )
 
 
+# The columns of `campaign_conversation_version`, for a `.values()` row too.
+CAMPAIGN_CONVERSATION_VERSION = ("id", "updated_at", "message_count", "last_obj_index")
+
+
 def campaign_conversation_version(conversation: Conversation) -> tuple:
     """What a campaign conversation renders, as its row keeps it (the conditional GET's validator).
 
@@ -86,10 +90,6 @@ def campaign_conversation_version(conversation: Conversation) -> tuple:
     return tuple(getattr(conversation, column) for column in CAMPAIGN_CONVERSATION_VERSION)
 
 
-# The columns of `campaign_conversation_version`, for a `.values()` row too.
-CAMPAIGN_CONVERSATION_VERSION = ("id", "updated_at", "message_count", "last_obj_index")
-
-
 def campaign_conversation_row_version(row: dict) -> tuple:
     """`campaign_conversation_version` of a `campaign_conversation_row`."""
     return tuple(row[column] for column in CAMPAIGN_CONVERSATION_VERSION)
@@ -97,9 +97,10 @@ def campaign_conversation_row_version(row: dict) -> tuple:
 
 def conversation_in_campaign_version(*, campaign: Campaign, role: Role, conversation_id) -> tuple:
     """`campaign_conversation_version` from the row alone (1 query), or ConversationNotFound."""
-    fields = ("id", "updated_at", "message_count", "last_obj_index")
     row = row_by_id(
-        campaign_conversations_of_role(campaign=campaign, role=role).only(*fields),
+        campaign_conversations_of_role(campaign=campaign, role=role).only(
+            *CAMPAIGN_CONVERSATION_VERSION
+        ),
         conversation_id,
         exceptions.ConversationNotFound,
     )

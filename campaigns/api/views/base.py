@@ -61,22 +61,18 @@ class KankaView(GenericAPIView):
         data = serializer_class(instance, context={"request": self.request}).data
         return Response({"data": data})
 
-    def render_page(
-        self, queryset, serializer_class, *, total: int | None = None, validator=None
-    ) -> Response:
-        """One page in Kanka's envelope; `total` when the caller already knows it (no COUNT).
-
-        `validator(page, total)`: the answer's validator, read from the page's rows.
-        """
+    def render_page(self, queryset, serializer_class, *, total: int | None = None) -> Response:
+        """One page in Kanka's envelope; `total` when the caller already knows it (no COUNT)."""
         page = self.paginator.paginate_queryset(queryset, self.request, self, total=total)
-        if validator is not None:
-            self.tag_or_304(lambda: validator(page, self.paginator.total))
         data = serializer_class(page, many=True, context={"request": self.request}).data
         return self.get_paginated_response(data)
 
     def render_rows(self, queryset, render, *, total: int | None = None, validator=None):
         """Hot path: `render_page` for a `.values()` queryset, each row through `render(row)`
-        (campaigns/api/rendering.py) instead of a serializer."""
+        (campaigns/api/rendering.py) instead of a serializer.
+
+        `validator(page, total)`: the answer's validator, read from the page's rows.
+        """
         page = self.paginator.paginate_queryset(queryset, self.request, self, total=total)
         if validator is not None:
             self.tag_or_304(lambda: validator(page, self.paginator.total))
