@@ -26,7 +26,7 @@ from accounts.models import User
 from conversations import exceptions
 from conversations.ids import is_valid_id, row_by_id
 from conversations.models import Conversation, Mention, Message, Participant, Reaction, Report
-from conversations.policy import Role, can_see_private, visible_filter
+from conversations.policy import Role, visible_filter
 from conversations.reactions import reactions_prefetch
 from conversations.scope import (
     Campaign,
@@ -162,9 +162,10 @@ class _IdList(Aggregate):
 def _tag_ids(role: Role) -> Subquery:
     """The entity's tag ids as the role sees them (`entity_tags_prefetch`'s rule), folded into
     the row's query: a correlated subquery on the tags' through table, no prefetch query."""
-    through = Entity.tags.through.objects.filter(entity_id=OuterRef("entity_id"))
-    if not can_see_private(role):
-        through = through.filter(visible_filter(role, private_field="tag__entity__is_private"))
+    through = Entity.tags.through.objects.filter(
+        visible_filter(role, private_field="tag__entity__is_private"),
+        entity_id=OuterRef("entity_id"),
+    )
     return Subquery(through.values("entity_id").annotate(ids=_IdList("tag_id")).values("ids"))
 
 
