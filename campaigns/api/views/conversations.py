@@ -55,6 +55,8 @@ class ConversationViewSet(InCampaignViewSet):
 
         # Otherwise the page carries the same aggregate (no query of its own).
         def validator(page, total):
+            if not total:  # the aggregate of no rows
+                return None, 0
             if not page:  # no row to carry it: a page past the end
                 return campaign_conversations_version(rows)
             return page[0]["rows_changed"], total
