@@ -5,7 +5,7 @@ models' `visible_to`): private entities are for campaign admins only, and not
 visible is NotFound, exactly like missing.
 """
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from campaigns.models import Campaign, CampaignMember, Character, Tag
 from conversations import exceptions
@@ -27,9 +27,15 @@ def _my_role(user, *, campaign_ref: str = "pk") -> Subquery:
 
 def _role_in(campaign: Campaign | None, my_role: str | None, campaign_id) -> Role:
     """The role from the membership, visitor of a public campaign, else CampaignNotFound."""
-    if campaign is not None and my_role:
+    if campaign is None:
+        raise exceptions.CampaignNotFound(object_id=campaign_id)
+    return _role_of(my_role, is_public=campaign.is_public, campaign_id=campaign_id)
+
+
+def _role_of(my_role: str | None, *, is_public: bool, campaign_id) -> Role:
+    if my_role:
         return Role(my_role)
-    if campaign is not None and campaign.is_public:
+    if is_public:
         return Role.VISITOR
     raise exceptions.CampaignNotFound(object_id=campaign_id)
 
@@ -44,32 +50,40 @@ def access_campaign(*, user, campaign_id) -> tuple[Campaign, Role]:
     return campaign, _role_in(campaign, getattr(campaign, "my_role", None), campaign_id)
 
 
+# What a read of a conversation's messages or participants uses of it: the
+# privacy flag, the message counter (the list's total) and the columns of
+# `campaign_conversation_version` (the validator).
+READ_COLUMNS = ("id", "campaign_id", "is_private", "message_count", "updated_at", "last_obj_index")
+
+
 def access_campaign_conversation(
-    *, user, campaign_id, conversation_id
+    *, user, campaign_id, conversation_id, to_read: bool = False
 ) -> tuple[Conversation, Role]:
     """The parent of a nested URL (participants, messages) with its campaign and the user's role.
 
     One query for the conversation row, its campaign and the role: what a
     message or participant handler needs, without the tags and participant
-    count a conversation's own output loads. The errors are access_campaign's,
-    then ConversationNotFound (deleted, or private and the role sees no
-    private ones), in that order.
+    count a conversation's own output loads. `to_read` (hot path: a list or a
+    show) loads only `READ_COLUMNS` and the campaign's `is_public`, no
+    Campaign. The errors are access_campaign's, then ConversationNotFound
+    (deleted, or private and the role sees no private ones), in that order.
     """
     conversation = None
     if is_valid_id(campaign_id) and is_valid_id(conversation_id):
-        conversation = (
-            Conversation.objects.filter(
-                pk=conversation_id, campaign_id=campaign_id, deleted_at__isnull=True
-            )
-            .select_related("campaign")
-            .annotate(my_role=_my_role(user, campaign_ref="campaign_id"))
-            .first()
-        )
+        rows = Conversation.objects.filter(
+            pk=conversation_id, campaign_id=campaign_id, deleted_at__isnull=True
+        ).annotate(my_role=_my_role(user, campaign_ref="campaign_id"))
+        if to_read:
+            rows = rows.only(*READ_COLUMNS).annotate(campaign_is_public=F("campaign__is_public"))
+        else:
+            rows = rows.select_related("campaign")
+        conversation = rows.first()
     if conversation is None:
         # Rare: tell a missing campaign from a missing conversation.
         access_campaign(user=user, campaign_id=campaign_id)
         raise exceptions.ConversationNotFound(object_id=conversation_id)
-    role = _role_in(conversation.campaign, conversation.my_role, campaign_id)
+    is_public = conversation.campaign_is_public if to_read else conversation.campaign.is_public
+    role = _role_of(conversation.my_role, is_public=is_public, campaign_id=campaign_id)
     if conversation.is_private and not can_see_private(role):
         raise exceptions.ConversationNotFound(object_id=conversation_id)
     return conversation, role

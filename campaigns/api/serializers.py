@@ -2,7 +2,9 @@
 
 Input serializers validate and normalise; they never write. Validation
 messages are Laravel's, since Kanka clients show them. Output serializers read
-only what the selectors loaded (entity, `entity.tag_list`, annotated counts).
+only what the selectors loaded (entity, `entity.tag_list`, annotated counts);
+they are the OpenAPI schema's source, and the hot reads render the same dicts
+without them (campaigns/api/rendering.py).
 """
 
 from django.conf import settings
@@ -279,6 +281,10 @@ class TagOutput(EntityOutput):
     tag_id = serializers.IntegerField(source="parent_id", allow_null=True)
 
 
+# The schema's source and the events' rendering (events/render.py); the API's own
+# answers render the same dicts from `.values()` rows (hot path:
+# campaigns/api/rendering.py, held equal by tests/campaigns/test_rendering.py).
+# Comments, not the docstring: the docstring is the schema's description.
 class ConversationOutput(EntityOutput):
     """The seed's keys in the seed's order, then `target_id` and `is_closed` from today's Kanka.
 
@@ -305,6 +311,8 @@ class ConversationOutput(EntityOutput):
         return TARGET_IDS[conversation.target]
 
 
+# The schema's source; renders a single participant and the events. The list renders
+# the same dicts (hot path: campaigns/api/rendering.py).
 class ParticipantOutput(serializers.Serializer):
     """The seed's keys in the seed's order, then `id` (clients need it to update or delete)."""
 
@@ -315,6 +323,8 @@ class ParticipantOutput(serializers.Serializer):
     id = serializers.IntegerField()
 
 
+# The schema's source; renders a single message, the writes and the events. The list
+# renders the same dicts (hot path: campaigns/api/rendering.py).
 class MessageOutput(serializers.Serializer):
     """The seed's keys in the seed's order, then `id` and the timestamps."""
 

@@ -138,6 +138,29 @@ def test_list_default_page_size_is_45_and_second_page_follows(api, campaign, adm
     assert second["links"]["prev"].endswith("?page=1")
 
 
+def test_every_page_holds_its_conversations_in_id_order(api, campaign, admin, player):
+    """Pages past the first read their ids first (pagination.py): same rows, counts and
+    tags as page 1 would show, private ones still hidden from players."""
+    tag = TagFactory(campaign=campaign)
+    made = CampaignConversationFactory.create_batch(7, campaign=campaign)
+    made[5].entity.tags.add(tag)
+    ParticipantFactory(conversation=made[5], user=admin)
+    Conversation.objects.filter(pk=made[2].pk).update(is_private=True)
+    seen = {admin: [c.pk for c in made], player: [c.pk for c in made if c != made[2]]}
+
+    for user, ids in seen.items():
+        pages = [
+            api("get", url(campaign) + f"?per_page=2&page={n}&name=", user).json()
+            for n in range(1, 6)
+        ]
+        assert [[c["id"] for c in page["data"]] for page in pages] == [
+            ids[n : n + 2] for n in range(0, 10, 2)
+        ]
+        assert {page["meta"]["total"] for page in pages} == {len(ids)}
+        shown = {c["id"]: c for page in pages for c in page["data"]}
+        assert (shown[made[5].pk]["tags"], shown[made[5].pk]["participants"]) == ([tag.pk], 1)
+
+
 def test_page_past_the_end_is_empty_with_null_from_and_to(api, campaign, admin):
     CampaignConversationFactory(campaign=campaign)
 
@@ -162,8 +185,11 @@ def test_per_page_out_of_range_is_422(api, campaign, admin, per_page):
     }
 
 
+@pytest.mark.parametrize(
+    ("query", "shown"), [("per_page=30", (2, 30)), ("per_page=1&page=2", (1, 1))]
+)
 def test_list_query_count_is_the_same_for_2_and_30(
-    api, campaign, admin, django_assert_max_num_queries
+    api, campaign, admin, query, shown, django_assert_max_num_queries
 ):
     def fill(n):
         for conversation in CampaignConversationFactory.create_batch(n, campaign=campaign):
@@ -172,13 +198,14 @@ def test_list_query_count_is_the_same_for_2_and_30(
 
     fill(2)
     api.auth(admin)  # the token is created before queries are counted
-    # Token, campaign and role, the page with its total (COUNT(*) OVER ()), the tags.
-    with django_assert_max_num_queries(4) as small:
-        assert len(api("get", url(campaign), admin).json()["data"]) == 2
+    # Token, campaign and role, the page with its tag ids, participant counts and total
+    # (past page 1, by its ids first: in the same query).
+    with django_assert_max_num_queries(3) as small:
+        assert len(api("get", url(campaign) + f"?{query}", admin).json()["data"]) == shown[0]
     Conversation.objects.all().delete()
     fill(30)
-    with django_assert_max_num_queries(4) as large:
-        assert len(api("get", url(campaign), admin).json()["data"]) == 30
+    with django_assert_max_num_queries(3) as large:
+        assert len(api("get", url(campaign) + f"?{query}", admin).json()["data"]) == shown[1]
     assert len(small.captured_queries) == len(large.captured_queries)
 
 
@@ -456,6 +483,11 @@ def test_filters_of_the_decision_table(api, campaign, admin, player):
     assert ids(f"tags={tag.pk}") == [tavern.pk]
     assert ids(f"tags[]={tag.pk}&tags[]={other_tag.pk}") == [tavern.pk]
     assert ids(f"created_by={player.pk}") == [tavern.pk]
+    # A page past the first reads its ids through the same filters (pagination.py).
+    assert ids("is_private=false&per_page=1&page=2") == [plain.pk]
+    assert ids(f"tags={other_tag.pk}&per_page=1&page=1") == [tavern.pk]
+    plain.entity.tags.add(other_tag)
+    assert ids(f"tags={other_tag.pk}&per_page=1&page=2") == [plain.pk]
 
 
 def test_last_sync_keeps_only_rows_changed_later(api, campaign, admin):

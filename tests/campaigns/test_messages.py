@@ -5,6 +5,7 @@ from functools import partial
 
 import pytest
 
+from campaigns.api.pagination import MessagePagination
 from conversations.models import Message
 from tests.campaigns.conftest import add_message, assert_head_matches_get, nested_url
 from tests.dbstate import database_snapshot
@@ -56,20 +57,23 @@ def test_list_has_the_seed_keys_then_id_and_timestamps(api, admin, player, conve
     assert body["meta"]["per_page"] == 15
 
 
+@pytest.mark.parametrize("query", ["", "&lastSync=2020-01-01T00:00:00Z"], ids=["all", "lastSync"])
 def test_list_query_count_is_the_same_for_2_and_30(
-    api, admin, conversation, django_assert_max_num_queries
+    api, admin, conversation, query, django_assert_max_num_queries
 ):
     api.auth(admin)
     for n in range(2):
         add_message(conversation, admin, f"m{n}")
     # Token, the conversation with its campaign and the role, the page (its total is
-    # the conversation's message_count).
+    # the conversation's message_count, or with lastSync a COUNT riding along).
     with django_assert_max_num_queries(3) as small:
-        assert len(api("get", url(conversation), admin).json()["data"]) == 2
+        body = api("get", url(conversation) + f"?per_page=15{query}", admin).json()
+    assert (len(body["data"]), body["meta"]["total"]) == (2, 2)
     for n in range(28):
         add_message(conversation, admin, f"m{n}")
     with django_assert_max_num_queries(3) as large:
-        assert len(api("get", url(conversation) + "?per_page=30", admin).json()["data"]) == 30
+        body = api("get", url(conversation) + f"?per_page=30{query}", admin).json()
+    assert (len(body["data"]), body["meta"]["total"]) == (30, 30)
     assert len(small.captured_queries) == len(large.captured_queries)
 
 
@@ -227,19 +231,27 @@ def test_message_at_the_length_cap_is_stored(api, settings, admin, conversation)
     assert Message.objects.get(pk=response.json()["data"]["id"]).content == content
 
 
-def test_every_page_holds_its_messages_in_posting_order(api, admin, conversation):
-    """Pages near the end are read from the end (pagination.py): same rows as from the start."""
+@pytest.mark.parametrize("query", ["", "&lastSync=2000-01-01"], ids=["all", "lastSync"])
+@pytest.mark.parametrize("deferred_join_from", [0, MessagePagination.deferred_join_from])
+def test_every_page_holds_its_messages_in_posting_order(
+    api, admin, conversation, monkeypatch, deferred_join_from, query
+):
+    """Pages near the end are read from the end (pagination.py), by a plain query or by the
+    deferred join of deep pages, filtered or not: same rows as from the start."""
+    monkeypatch.setattr(MessagePagination, "deferred_join_from", deferred_join_from)
     posted = [add_message(conversation, admin, f"m{n}").pk for n in range(7)]
 
-    pages = [
-        [
-            m["id"]
-            for m in api("get", url(conversation) + f"?per_page=2&page={n}", admin).json()["data"]
-        ]
-        for n in range(1, 6)
-    ]
+    def page(n):
+        body = api("get", url(conversation) + f"?per_page=2&page={n}{query}", admin).json()
+        return [m["id"] for m in body["data"]]
 
-    assert pages == [posted[0:2], posted[2:4], posted[4:6], posted[6:7], []]
+    assert [page(n) for n in range(1, 6)] == [
+        posted[0:2],
+        posted[2:4],
+        posted[4:6],
+        posted[6:7],
+        [],
+    ]
 
 
 def test_meta_links_show_laravels_window_of_pages(api, admin, conversation):

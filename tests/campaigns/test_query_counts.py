@@ -5,6 +5,7 @@ Each bound counts the token lookup. Lists are bounded beside their other tests.
 
 import pytest
 
+from campaigns.api.pagination import MessagePagination
 from tests.campaigns.conftest import add_message
 from tests.factories import (
     CampaignMemberFactory,
@@ -26,9 +27,11 @@ def _counts(api, admin, path, django_assert_max_num_queries, bound, grow, method
     assert len(small.captured_queries) == len(large.captured_queries)
 
 
+@pytest.mark.parametrize("deferred_join_from", [0, MessagePagination.deferred_join_from])
 def test_message_last_page_costs_the_queries_of_the_first(
-    api, admin, conversation, django_assert_max_num_queries
+    api, admin, conversation, django_assert_max_num_queries, monkeypatch, deferred_join_from
 ):
+    monkeypatch.setattr(MessagePagination, "deferred_join_from", deferred_join_from)
     base = f"campaigns/{conversation.campaign_id}/conversations/{conversation.pk}"
 
     def last_page():
@@ -39,7 +42,7 @@ def test_message_last_page_costs_the_queries_of_the_first(
             add_message(conversation, admin, "m")
         conversation.refresh_from_db()
 
-    # Token, the conversation with its campaign and the role, the page by deferred join.
+    # Token, the conversation with its campaign and the role, the page (by deferred join or not).
     _counts(api, admin, last_page, django_assert_max_num_queries, 3, grow)
 
 
@@ -63,9 +66,18 @@ def test_a_conversation_child_is_shown_in_3_queries(
     _counts(api, admin, lambda: f"{base}/{first.pk}", django_assert_max_num_queries, 3, grow)
 
 
-@pytest.mark.parametrize("resource", ["conversations", "characters", "tags"])
-def test_an_entity_is_shown_in_4_queries(
-    api, campaign, admin, conversation, resource, django_assert_max_num_queries
+@pytest.mark.parametrize(
+    ("resource", "bound"),
+    [
+        # Token, campaign and role, the row with its tag ids and participant count.
+        ("conversations", 3),
+        # Token, campaign and role, the row, its tags.
+        ("characters", 4),
+        ("tags", 4),
+    ],
+)
+def test_an_entity_is_shown_in_its_bound_of_queries(
+    api, campaign, admin, conversation, resource, bound, django_assert_max_num_queries
 ):
     entity_owner = {
         "conversations": conversation,
@@ -81,8 +93,7 @@ def test_an_entity_is_shown_in_4_queries(
                 ParticipantFactory(conversation=conversation, user=member)
 
     path = f"campaigns/{campaign.pk}/{resource}/{entity_owner.pk}"
-    # Token, campaign and role, the row (with its participant count), its tags.
-    _counts(api, admin, lambda: path, django_assert_max_num_queries, 4, grow)
+    _counts(api, admin, lambda: path, django_assert_max_num_queries, bound, grow)
 
 
 def test_posting_a_message_runs_12_statements(

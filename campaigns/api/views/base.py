@@ -61,18 +61,22 @@ class KankaView(GenericAPIView):
         data = serializer_class(instance, context={"request": self.request}).data
         return Response({"data": data})
 
-    def render_page(
-        self, queryset, serializer_class, *, total: int | None = None, validator=None
-    ) -> Response:
-        """One page in Kanka's envelope; `total` when the caller already knows it (no COUNT).
+    def render_page(self, queryset, serializer_class, *, total: int | None = None) -> Response:
+        """One page in Kanka's envelope; `total` when the caller already knows it (no COUNT)."""
+        page = self.paginator.paginate_queryset(queryset, self.request, self, total=total)
+        data = serializer_class(page, many=True, context={"request": self.request}).data
+        return self.get_paginated_response(data)
+
+    def render_rows(self, queryset, render, *, total: int | None = None, validator=None):
+        """Hot path: `render_page` for a `.values()` queryset, each row through `render(row)`
+        (campaigns/api/rendering.py) instead of a serializer.
 
         `validator(page, total)`: the answer's validator, read from the page's rows.
         """
         page = self.paginator.paginate_queryset(queryset, self.request, self, total=total)
         if validator is not None:
             self.tag_or_304(lambda: validator(page, self.paginator.total))
-        data = serializer_class(page, many=True, context={"request": self.request}).data
-        return self.get_paginated_response(data)
+        return self.get_paginated_response([render(row) for row in page])
 
     def render_deleted(self, pk) -> Response:
         return Response({"data": {"id": int(pk), "deleted": True}})
@@ -105,7 +109,8 @@ class InConversationViewSet(KankaViewSet):
     """Resources under `…/conversations/{conversation_id}`: `self.conversation` and `self.role`.
 
     The conversation is loaded lean (its row and campaign, one query): its
-    children's handlers render neither its tags nor its counts.
+    children's handlers render neither its tags nor its counts. Its reads
+    load only the columns they use (`to_read`).
 
     Its reads (`conditional_actions`) are conditional: every change to a
     conversation's messages or participants moves its `updated_at` (and the
@@ -121,6 +126,7 @@ class InConversationViewSet(KankaViewSet):
             user=request.user,
             campaign_id=kwargs["campaign_id"],
             conversation_id=kwargs["conversation_id"],
+            to_read=self.action in self.conditional_actions,
         )
         if self.action in self.conditional_actions:
             self.tag_or_304(lambda: campaign_conversation_version(self.conversation))

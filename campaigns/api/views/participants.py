@@ -3,10 +3,11 @@
 from drf_spectacular.utils import extend_schema_view
 
 from campaigns.api.openapi import crud_schema
+from campaigns.api.rendering import participant_data
 from campaigns.api.serializers import ParticipantInput, ParticipantOutput
 from campaigns.api.views.base import InConversationViewSet
 from conversations.models import Participant
-from conversations.selectors import participant_in_conversation, participants_of_conversation
+from conversations.selectors import campaign_participant_rows, participant_in_conversation
 from conversations.services import (
     UNSET,
     participant_add,
@@ -34,8 +35,9 @@ class ParticipantViewSet(InConversationViewSet):
     queryset = Participant.objects.none()
 
     def list(self, request, **kwargs):
-        queryset = participants_of_conversation(conversation=self.conversation)
-        return self.render_page(queryset, ParticipantOutput)
+        # Hot path: `.values()` rows through rendering.participant_data.
+        queryset = campaign_participant_rows(conversation=self.conversation)
+        return self.render_rows(queryset, participant_data)
 
     def retrieve(self, request, pk, **kwargs):
         return self.render_one(self._one(pk), ParticipantOutput)
