@@ -8,6 +8,7 @@ visible is NotFound, exactly like missing.
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from campaigns.models import Campaign, CampaignMember, Character, Tag
+from config.statements import Statement
 from conversations import exceptions
 from conversations.ids import is_valid_id, row_by_id
 from conversations.models import Conversation
@@ -70,14 +71,15 @@ def access_campaign_conversation(
     """
     conversation = None
     if is_valid_id(campaign_id) and is_valid_id(conversation_id):
-        rows = Conversation.objects.filter(
-            pk=conversation_id, campaign_id=campaign_id, deleted_at__isnull=True
-        ).annotate(my_role=_my_role(user, campaign_ref="campaign_id"))
         if to_read:
-            rows = rows.only(*READ_COLUMNS).annotate(campaign_is_public=F("campaign__is_public"))
+            conversation = _readable_conversation(user, int(campaign_id), int(conversation_id))
         else:
-            rows = rows.select_related("campaign")
-        conversation = rows.first()
+            conversation = (
+                _live_conversation(campaign_id, conversation_id)
+                .annotate(my_role=_my_role(user, campaign_ref="campaign_id"))
+                .select_related("campaign")
+                .first()
+            )
     if conversation is None:
         # Rare: tell a missing campaign from a missing conversation.
         access_campaign(user=user, campaign_id=campaign_id)
@@ -87,6 +89,43 @@ def access_campaign_conversation(
     if conversation.is_private and not can_see_private(role):
         raise exceptions.ConversationNotFound(object_id=conversation_id)
     return conversation, role
+
+
+def _live_conversation(campaign_id, conversation_id) -> QuerySet[Conversation]:
+    return Conversation.objects.filter(
+        pk=conversation_id, campaign_id=campaign_id, deleted_at__isnull=True
+    )
+
+
+def _readable_conversation_query(*, user_id, campaign_id, conversation_id):
+    return _live_conversation(campaign_id, conversation_id).values(
+        *READ_COLUMNS,
+        my_role=_my_role(user_id, campaign_ref="campaign_id"),
+        campaign_is_public=F("campaign__is_public"),
+    )
+
+
+# Hot path: every message and participant read asks it (config.statements).
+_READABLE_CONVERSATION = Statement(
+    _readable_conversation_query, "user_id", "campaign_id", "conversation_id"
+)
+
+
+def _readable_conversation(user, campaign_id: int, conversation_id: int) -> Conversation | None:
+    """`READ_COLUMNS` of the conversation (the others deferred), `my_role`, `campaign_is_public`."""
+    row = _READABLE_CONVERSATION.first(
+        user_id=user.pk, campaign_id=campaign_id, conversation_id=conversation_id
+    )
+    if row is None:
+        return None
+    # from_db takes the values in the model's field order, the rest deferred.
+    columns = [f.attname for f in Conversation._meta.concrete_fields if f.attname in READ_COLUMNS]
+    conversation = Conversation.from_db("default", columns, [row[column] for column in columns])
+    conversation.my_role, conversation.campaign_is_public = (
+        row["my_role"],
+        row["campaign_is_public"],
+    )
+    return conversation
 
 
 def campaigns_of_user(*, user) -> QuerySet[Campaign]:

@@ -3,7 +3,12 @@ import pytest
 from campaigns import selectors
 from conversations import exceptions
 from conversations.policy import Role
-from tests.factories import CampaignFactory, CampaignMemberFactory, UserFactory
+from tests.factories import (
+    CampaignConversationFactory,
+    CampaignFactory,
+    CampaignMemberFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +38,26 @@ def test_roles_in_a_campaign(campaign):
     assert selectors.access_campaign(user=admin, campaign_id=campaign.pk)[1] == Role.ADMIN
     assert selectors.access_campaign(user=player, campaign_id=campaign.pk)[1] == Role.PLAYER
     assert selectors.access_campaign(user=UserFactory(), campaign_id=public.pk)[1] == Role.VISITOR
+
+
+def test_a_conversation_to_read_carries_its_read_columns_and_defers_the_rest(
+    campaign, django_assert_num_queries
+):
+    member = CampaignMemberFactory(campaign=campaign, role="admin").user
+    conversation = CampaignConversationFactory(campaign=campaign, is_private=True, title="Plans")
+    type(conversation).objects.filter(pk=conversation.pk).update(message_count=7, last_obj_index=6)
+    conversation.refresh_from_db()
+
+    with django_assert_num_queries(1):
+        found, role = selectors.access_campaign_conversation(
+            user=member, campaign_id=str(campaign.pk), conversation_id=conversation.pk, to_read=True
+        )
+        assert (found.pk, found.campaign_id, found.is_private) == (
+            conversation.pk,
+            campaign.pk,
+            True,
+        )
+        assert (found.message_count, found.last_obj_index) == (7, 6)
+        assert found.updated_at == conversation.updated_at
+    assert role == Role.ADMIN
+    assert found.title == "Plans"  # deferred: read when asked
