@@ -43,12 +43,23 @@ def _role_of(my_role: str | None, *, is_public: bool, campaign_id) -> Role:
 
 def access_campaign(*, user, campaign_id) -> tuple[Campaign, Role]:
     """The campaign and the user's role in it; non-members of a private campaign get NotFound."""
-    campaign = (
-        Campaign.objects.filter(pk=campaign_id).annotate(my_role=_my_role(user)).first()
-        if is_valid_id(campaign_id)
-        else None
-    )
+    campaign = None
+    if is_valid_id(campaign_id):
+        row = _CAMPAIGN_WITH_ROLE.first(user_id=user.pk, campaign_id=int(campaign_id))
+        if row is not None:
+            my_role = row.pop("my_role")
+            campaign = Campaign.from_db("default", list(row), list(row.values()))
+            campaign.my_role = my_role
     return campaign, _role_in(campaign, getattr(campaign, "my_role", None), campaign_id)
+
+
+def _campaign_with_role_query(*, user_id, campaign_id):
+    fields = [field.attname for field in Campaign._meta.concrete_fields]
+    return Campaign.objects.filter(pk=campaign_id).values(*fields, my_role=_my_role(user_id))
+
+
+# Hot path: every campaign-level read asks it (config.statements).
+_CAMPAIGN_WITH_ROLE = Statement(_campaign_with_role_query, "user_id", "campaign_id")
 
 
 # What a read of a conversation's messages or participants uses of it: the

@@ -61,3 +61,16 @@ def test_a_conversation_to_read_carries_its_read_columns_and_defers_the_rest(
         assert found.updated_at == conversation.updated_at
     assert role == Role.ADMIN
     assert found.title == "Plans"  # deferred: read when asked
+
+
+def test_the_campaign_comes_whole_with_the_role_in_one_query(campaign, django_assert_num_queries):
+    member = CampaignMemberFactory(campaign=campaign, role="player").user
+    fields = [field.attname for field in type(campaign)._meta.concrete_fields]
+    expected = type(campaign).objects.values_list(*fields).get()
+
+    with django_assert_num_queries(1):
+        found, role = selectors.access_campaign(user=member, campaign_id=campaign.pk)
+
+    assert tuple(getattr(found, field) for field in fields) == expected
+    assert role == Role.PLAYER
+    assert not found._state.adding
