@@ -414,7 +414,7 @@ def workspace_message_for_readers(*, message_id: int) -> Message | None:
     return messages_for_output(queryset).first()
 
 
-def unread_of_user(*, user: User, workspace, condition: Exists | None = None) -> list[dict]:
+def unread_rows(*, user: User | int, workspace, condition: Exists | None = None) -> QuerySet:
     """Conversations with messages after the user's read marker, newest activity first.
 
     One query whose cost follows the unread conversations, not all of the
@@ -445,6 +445,16 @@ def unread_of_user(*, user: User, workspace, condition: Exists | None = None) ->
         .order_by("-conversation__last_activity_at", "-conversation_id")
         .values("conversation_id", "conversation__last_obj_index", "direct_mention")
     )
+    return rows
+
+
+def unread_of_user(*, user: User, workspace, condition: Exists | None = None) -> list[dict]:
+    """get_unread's objects: `unread_rows` shaped by `unread_objects`."""
+    return unread_objects(unread_rows(user=user, workspace=workspace, condition=condition))
+
+
+def unread_objects(rows) -> list[dict]:
+    """get_unread's `{conversation_id, obj_index, direct_mention}` of `unread_rows`' rows."""
     return [
         {
             "conversation_id": row["conversation_id"],

@@ -108,11 +108,21 @@ def unread_of_member(*, user, workspace_id) -> list[dict]:
     is a condition of it; only an empty answer asks it alone (not a member: 404)."""
     rows = []
     if is_valid_id(workspace_id):
-        member = Exists(_memberships(user, workspace_id))
-        rows = domain.unread_of_user(user=user, workspace=workspace_id, condition=member)
+        rows = domain.unread_objects(
+            _UNREAD_OF_MEMBER.rows(user_id=user.pk, workspace_id=int(workspace_id))
+        )
     if not rows:
         require_workspace_member(user=user, workspace_id=workspace_id)
     return rows
+
+
+def _unread_of_member_query(*, user_id, workspace_id):
+    member = Exists(_memberships(user_id, workspace_id))
+    return domain.unread_rows(user=user_id, workspace=workspace_id, condition=member)
+
+
+# Hot path: clients poll it (config.statements).
+_UNREAD_OF_MEMBER = Statement(_unread_of_member_query, "user_id", "workspace_id")
 
 
 def workspaces_of_user(*, user) -> QuerySet[Workspace]:
