@@ -45,7 +45,7 @@ def access_campaign(*, user, campaign_id) -> tuple[Campaign, Role]:
 
 
 def access_campaign_conversation(
-    *, user, campaign_id, conversation_id
+    *, user, campaign_id, conversation_id, lock: bool = False
 ) -> tuple[Conversation, Role]:
     """The parent of a nested URL (participants, messages) with its campaign and the user's role.
 
@@ -53,18 +53,19 @@ def access_campaign_conversation(
     message or participant handler needs, without the tags and participant
     count a conversation's own output loads. The errors are access_campaign's,
     then ConversationNotFound (deleted, or private and the role sees no
-    private ones), in that order.
+    private ones), in that order. `lock`: posting's check, which is the write's
+    lock (FOR UPDATE of the conversation row, in the caller's transaction).
     """
     conversation = None
     if is_valid_id(campaign_id) and is_valid_id(conversation_id):
-        conversation = (
+        rows = (
             Conversation.objects.filter(
                 pk=conversation_id, campaign_id=campaign_id, deleted_at__isnull=True
             )
             .select_related("campaign")
             .annotate(my_role=_my_role(user, campaign_ref="campaign_id"))
-            .first()
         )
+        conversation = (rows.select_for_update(of=("self",)) if lock else rows).first()
     if conversation is None:
         # Rare: tell a missing campaign from a missing conversation.
         access_campaign(user=user, campaign_id=campaign_id)

@@ -234,6 +234,26 @@ def access_workspace_conversation(*, user: User, conversation_id) -> tuple[Conve
     return conversation, workspace_role(conversation.my_role)
 
 
+def access_workspace_conversation_to_post(
+    *, user: User, conversation_id
+) -> tuple[Conversation, Role]:
+    """`access_workspace_conversation` for posting: the row alone, locked for the write.
+
+    Hot path: the access check is the write's lock (`SELECT … FOR UPDATE` of
+    the conversation row, in the caller's transaction, which `message_add`
+    joins with `locked=True`): one round trip, and none of the last message's
+    joins a conversation's own output needs. Waiting for the lock re-checks
+    the row, so a conversation deleted meanwhile is ConversationNotFound.
+    """
+    conversation = None
+    if is_valid_id(conversation_id):
+        visible = visible_workspace_conversation(user=user, conversation_id=conversation_id)
+        conversation = visible.select_for_update(of=("self",)).first()
+    if conversation is None:
+        raise exceptions.ConversationNotFound(object_id=conversation_id)
+    return conversation, workspace_role(conversation.my_role)
+
+
 def workspace_readers(*, conversation_id: int, user_ids) -> dict[int, Participant]:
     """Which of `user_ids` may read the workspace conversation now, with their own state.
 

@@ -18,12 +18,12 @@ from events.outbox import Change
 SNIPPET_CREATORS = 5
 
 
-@transaction.atomic
 def message_add(
     *,
     actor: User,
     role: Role,
     conversation: Conversation,
+    locked: bool = False,
     content: str,
     attachments=(),
     actions=(),
@@ -43,49 +43,58 @@ def message_add(
     `mentioned_user_ids` are the users the message mentions (the adapter
     parses its dialect's markup); only participants are recorded.
 
+    `locked`: the caller read `conversation` with a posting access check
+    (`access_*_to_post`: FOR UPDATE) in its own open transaction, which this
+    write joins without a savepoint (an error fails the caller's transaction,
+    theirs to roll back): the row is fresh and locked, and is not read again.
+
     Four statements without mentions (lock, insert, counters and participants
-    in one on PostgreSQL, the outbox's INSERT).
+    in one on PostgreSQL, the outbox's INSERT); three when `locked`.
     The message comes back ready to render: its conversation (counters
     updated), its creator and its mentions are attached, so an adapter needs
     no query to answer with it.
     """
-    policy.require_can_post(role, conversation)
-    _validate_author(conversation, author_user_id, author_character_id, role=role)
-    attachments = attachments_resolved(actor=actor, attachments=attachments)
-    conversation = lock_conversation(conversation, role)
-    policy.require_can_post(role, conversation)
-    now = timezone.now()
-    message = Message.objects.create(
-        conversation=conversation,
-        obj_index=conversation.last_obj_index + 1,
-        content=content,
-        attachments=attachments,
-        actions=list(actions or ()),
-        direct_group_mentions=list(direct_group_mentions or ()),
-        system_message=system_message,
-        author_user_id=author_user_id,
-        author_character_id=author_character_id,
-        created_by=actor,
-        created_at=now,
-        updated_at=now,
-    )
-    mentions = _store_mentions(message, mentioned_user_ids)
-    creators = [actor.pk] + [pk for pk in conversation.recent_creator_ids if pk != actor.pk]
-    counters = {
-        "message_count": conversation.message_count + 1,
-        "last_obj_index": message.obj_index,
-        "last_message": message,
-        "recent_creator_ids": creators[:SNIPPET_CREATORS],
-        "last_activity_at": now,
-        "updated_at": now,
-    }
-    # Plain values, not F(): the row is locked, so what it read is what it holds.
-    _write_post(conversation, counters, actor, message.obj_index)
-    for field, value in counters.items():
-        setattr(conversation, field, value)
-    outbox.record(conversation, [Change("conversation_message.added", message.pk)], actor=actor)
-    message._prefetched_objects_cache = {"mentions": mentions}
-    return message
+    if locked and not connection.in_atomic_block:
+        raise transaction.TransactionManagementError("locked=True needs the caller's transaction.")
+    with transaction.atomic(savepoint=not locked):
+        policy.require_can_post(role, conversation)
+        _validate_author(conversation, author_user_id, author_character_id, role=role)
+        attachments = attachments_resolved(actor=actor, attachments=attachments)
+        if not locked:
+            conversation = lock_conversation(conversation, role)
+            policy.require_can_post(role, conversation)
+        now = timezone.now()
+        message = Message.objects.create(
+            conversation=conversation,
+            obj_index=conversation.last_obj_index + 1,
+            content=content,
+            attachments=attachments,
+            actions=list(actions or ()),
+            direct_group_mentions=list(direct_group_mentions or ()),
+            system_message=system_message,
+            author_user_id=author_user_id,
+            author_character_id=author_character_id,
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
+        )
+        mentions = _store_mentions(message, mentioned_user_ids)
+        creators = [actor.pk] + [pk for pk in conversation.recent_creator_ids if pk != actor.pk]
+        counters = {
+            "message_count": conversation.message_count + 1,
+            "last_obj_index": message.obj_index,
+            "last_message": message,
+            "recent_creator_ids": creators[:SNIPPET_CREATORS],
+            "last_activity_at": now,
+            "updated_at": now,
+        }
+        # Plain values, not F(): the row is locked, so what it read is what it holds.
+        _write_post(conversation, counters, actor, message.obj_index)
+        for field, value in counters.items():
+            setattr(conversation, field, value)
+        outbox.record(conversation, [Change("conversation_message.added", message.pk)], actor=actor)
+        message._prefetched_objects_cache = {"mentions": mentions}
+        return message
 
 
 def _write_post(conversation: Conversation, counters: dict, actor: User, obj_index: int) -> None:

@@ -66,6 +66,44 @@ def test_posting_moves_the_senders_marker_and_unarchives_for_the_others(workspac
     assert rows[a.pk].archived is True
 
 
+def test_a_locked_post_joins_the_callers_transaction_and_skips_the_lock(
+    workspace_world, django_assert_num_queries
+):
+    from django.db import connection, transaction
+
+    from conversations.selectors import access_workspace_conversation_to_post
+
+    a, b = workspace_world["a"], workspace_world["b"]
+    conversation = _direct(workspace_world, b)
+    with transaction.atomic():
+        locked, role = access_workspace_conversation_to_post(
+            user=a, conversation_id=conversation.pk
+        )
+        # insert, counters and participants (one on PostgreSQL), outbox: no lock, no savepoint
+        with django_assert_num_queries(4 - int(connection.vendor == "postgresql")):
+            message = _post(locked, a, role=role, locked=True)
+    conversation.refresh_from_db()
+    assert (message.obj_index, conversation.message_count) == (0, 1)
+    assert conversation.last_message_id == message.pk
+
+
+def test_posting_access_is_not_found_for_non_participants_and_deleted(workspace_world):
+    from django.db import transaction
+
+    from conversations.selectors import access_workspace_conversation_to_post
+
+    a, b, c = workspace_world["a"], workspace_world["b"], workspace_world["c"]
+    conversation = _direct(workspace_world, b)
+    with transaction.atomic():
+        with pytest.raises(exceptions.ConversationNotFound):
+            access_workspace_conversation_to_post(user=c, conversation_id=conversation.pk)
+        Conversation.objects.filter(pk=conversation.pk).update(deleted_at=timezone.now())
+        with pytest.raises(exceptions.ConversationNotFound):
+            access_workspace_conversation_to_post(user=a, conversation_id=conversation.pk)
+        with pytest.raises(exceptions.ConversationNotFound):
+            access_workspace_conversation_to_post(user=a, conversation_id="x")
+
+
 def test_only_participants_are_recorded_as_mentioned(workspace_world):
     a, b, c = workspace_world["a"], workspace_world["b"], workspace_world["c"]
     conversation = _direct(workspace_world, b)
