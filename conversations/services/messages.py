@@ -64,7 +64,7 @@ def message_add(
             conversation = lock_conversation(conversation, role)
             policy.require_can_post(role, conversation)
         now = timezone.now()
-        message = Message.objects.create(
+        message = Message(
             conversation=conversation,
             obj_index=conversation.last_obj_index + 1,
             content=content,
@@ -78,6 +78,7 @@ def message_add(
             created_at=now,
             updated_at=now,
         )
+        _insert(message)
         mentions = _store_mentions(message, mentioned_user_ids)
         creators = [actor.pk] + [pk for pk in conversation.recent_creator_ids if pk != actor.pk]
         counters = {
@@ -95,6 +96,25 @@ def message_add(
         outbox.record(conversation, [Change("conversation_message.added", message.pk)], actor=actor)
         message._prefetched_objects_cache = {"mentions": mentions}
         return message
+
+
+def _insert(instance) -> None:
+    """INSERT a new row and set its `pk`: what `Model.save()` does for it (no signals are
+    connected to these models), minus compiling the statement. Hot path (posting)."""
+    meta = type(instance)._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    params = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+            f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}",
+            params,
+        )
+        instance.pk = cursor.fetchone()[0]
+    instance._state.adding, instance._state.db = False, connection.alias
 
 
 def _write_post(conversation: Conversation, counters: dict, actor: User, obj_index: int) -> None:

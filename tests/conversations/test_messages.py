@@ -87,23 +87,6 @@ def test_a_locked_post_joins_the_callers_transaction_and_skips_the_lock(
     assert conversation.last_message_id == message.pk
 
 
-def test_posting_access_is_not_found_for_non_participants_and_deleted(workspace_world):
-    from django.db import transaction
-
-    from conversations.selectors import access_workspace_conversation_to_post
-
-    a, b, c = workspace_world["a"], workspace_world["b"], workspace_world["c"]
-    conversation = _direct(workspace_world, b)
-    with transaction.atomic():
-        with pytest.raises(exceptions.ConversationNotFound):
-            access_workspace_conversation_to_post(user=c, conversation_id=conversation.pk)
-        Conversation.objects.filter(pk=conversation.pk).update(deleted_at=timezone.now())
-        with pytest.raises(exceptions.ConversationNotFound):
-            access_workspace_conversation_to_post(user=a, conversation_id=conversation.pk)
-        with pytest.raises(exceptions.ConversationNotFound):
-            access_workspace_conversation_to_post(user=a, conversation_id="x")
-
-
 def test_only_participants_are_recorded_as_mentioned(workspace_world):
     a, b, c = workspace_world["a"], workspace_world["b"], workspace_world["c"]
     conversation = _direct(workspace_world, b)
