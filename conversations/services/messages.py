@@ -260,14 +260,29 @@ def _validate_author(conversation, author_user_id, author_character_id, *, role=
 
 
 def _store_mentions(message: Message, mentioned_user_ids) -> list[Mention]:
-    """Record the mentioned participants; the new rows, in id order."""
+    """Record the mentioned participants in one statement; the new rows, in id order.
+
+    The INSERT selects the participant rows among `mentioned_user_ids`, in the
+    order they were given (ids follow it: `direct_mentions` render in id order).
+    """
     wanted = list(dict.fromkeys(int(pk) for pk in mentioned_user_ids))
     if not wanted:
         return []
-    participants = Participant.objects.filter(
-        conversation_id=message.conversation_id, user_id__in=wanted
-    ).values_list("user_id", flat=True)
-    present = set(participants)
-    return Mention.objects.bulk_create(
-        [Mention(message=message, user_id=pk) for pk in wanted if pk in present]
-    )
+    ids = ", ".join(["%s"] * len(wanted))
+    order = " ".join(["WHEN %s THEN %s"] * len(wanted))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Mention._meta.db_table} (message_id, user_id)"
+            f" SELECT %s, user_id FROM {Participant._meta.db_table}"
+            f" WHERE conversation_id = %s AND user_id IN ({ids})"
+            f" ORDER BY CASE user_id {order} END RETURNING id, user_id",
+            [
+                *(message.pk, message.conversation_id, *wanted),
+                *(value for position, pk in enumerate(wanted) for value in (pk, position)),
+            ],
+        )
+        rows = sorted(cursor.fetchall())
+    mentions = [Mention(pk=pk, message=message, user_id=user_id) for pk, user_id in rows]
+    for mention in mentions:
+        mention._state.adding, mention._state.db = False, connection.alias
+    return mentions

@@ -96,6 +96,20 @@ def test_only_participants_are_recorded_as_mentioned(workspace_world):
     assert list(Mention.objects.filter(message=message).values_list("user_id", flat=True)) == [b.pk]
 
 
+def test_mentions_are_recorded_in_the_order_given(workspace_world):
+    world = workspace_world
+    a, b, c, admin = world["a"], world["b"], world["c"], world["admin"]
+    conversation = _direct(world, b, c, admin)
+    given = sorted([b.pk, c.pk, admin.pk], reverse=True)
+
+    message = _post(conversation, a, "hello", mentioned_user_ids=[*given, given[0], 10**9])
+
+    stored = Mention.objects.filter(message=message).order_by("id")
+    assert list(stored.values_list("user_id", flat=True)) == given
+    assert [m.user_id for m in message.mentions.all()] == given
+    assert [m.pk for m in message.mentions.all()] == [m.pk for m in stored]
+
+
 def test_the_domain_does_not_read_dialect_markup(workspace_world):
     a, b = workspace_world["a"], workspace_world["b"]
     conversation = _direct(workspace_world, b)
