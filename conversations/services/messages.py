@@ -1,7 +1,7 @@
 """Posting, editing and removing messages; `obj_index` allocation lives here."""
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, JSONField
 from django.utils import timezone
 
 from accounts.models import User
@@ -100,20 +100,28 @@ def message_add(
 
 def _insert(instance) -> None:
     """INSERT a new row and set its `pk`: what `Model.save()` does for it (no signals are
-    connected to these models), minus compiling the statement. Hot path (posting)."""
+    connected to these models), minus compiling the statement. Hot path (posting).
+
+    The JSON columns come back as stored (PostgreSQL's jsonb keeps keys in its
+    own order), so the instance renders the bytes a re-read would.
+    """
     meta = type(instance)._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
+    stored = [field for field in fields if isinstance(field, JSONField)]
     quote = connection.ops.quote_name
     params = [
         field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
     ]
+    returning = ", ".join(quote(field.column) for field in [meta.pk, *stored])
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
-            f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}",
+            f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {returning}",
             params,
         )
-        instance.pk = cursor.fetchone()[0]
+        instance.pk, *values = cursor.fetchone()
+    for field, value in zip(stored, values, strict=True):
+        setattr(instance, field.attname, field.from_db_value(value, None, connection))
     instance._state.adding, instance._state.db = False, connection.alias
 
 
