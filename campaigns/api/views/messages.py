@@ -9,7 +9,7 @@ from campaigns.api.openapi import LIST_ERRORS, crud_schema
 from campaigns.api.pagination import MessagePagination
 from campaigns.api.serializers import MessageInput, MessageOutput
 from campaigns.api.views.base import InConversationViewSet
-from campaigns.selectors import access_campaign_conversation
+from campaigns.selectors import access_campaign_conversation_to_post
 from conversations.models import Message
 from conversations.selectors import message_in_conversation, messages_of_conversation
 from conversations.services import UNSET, message_add, message_remove, message_update
@@ -59,11 +59,8 @@ class MessageViewSet(InConversationViewSet):
         # Hot path: the access check is the write's lock (one query), then the
         # checks in their usual order: 404s, the body's 422, the role's 403.
         with transaction.atomic():
-            self.conversation, self.role = access_campaign_conversation(
-                user=request.user,
-                campaign_id=campaign_id,
-                conversation_id=conversation_id,
-                lock=True,
+            self.conversation, self.role = access_campaign_conversation_to_post(
+                user=request.user, campaign_id=campaign_id, conversation_id=conversation_id
             )
             data = self.validated(MessageInput)
             message = message_add(
