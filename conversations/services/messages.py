@@ -103,7 +103,8 @@ def _insert(instance) -> None:
     connected to these models), minus compiling the statement. Hot path (posting).
 
     The JSON columns come back as stored (PostgreSQL's jsonb keeps keys in its
-    own order), so the instance renders the bytes a re-read would.
+    own order), so the instance renders the bytes a re-read would. RETURNING:
+    PostgreSQL, SQLite 3.35 or later (as the outbox's INSERT).
     """
     meta = type(instance)._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
