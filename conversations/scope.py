@@ -28,6 +28,7 @@ __all__ = [
     "entity_tags_prefetch",
     "require_campaign_character",
     "require_scope_users",
+    "workspace_membership_table",
     "workspace_role",
     "workspace_role_subquery",
 ]
@@ -75,6 +76,11 @@ def workspace_role_subquery(user, *, workspace_ref: str = "workspace") -> Subque
     """The user's role in the workspace `workspace_ref` points at (None: not a member)."""
     memberships = WorkspaceMember.objects.filter(workspace=OuterRef(workspace_ref), user=user)
     return Subquery(memberships.values("role")[:1])
+
+
+def workspace_membership_table() -> str:
+    """The memberships' table (`workspace_id`, `user_id`, `role`), for a hot path's written SQL."""
+    return WorkspaceMember._meta.db_table
 
 
 def workspace_role(membership_role: str) -> Role:

@@ -6,11 +6,13 @@ it; the wake-up (PostgreSQL NOTIFY, sent only at commit, or a post-commit
 poke of the local hub) never fires for a change that did not happen.
 """
 
+import json
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from events import wakeup
 from events.models import Event, OutboxState, Webhook, WebhookDelivery
@@ -66,30 +68,20 @@ def record(conversation, changes, *, actor=None, removed_user_ids=()) -> None:
 
     Audience: a campaign's readers (null; admins only while private); a
     workspace conversation's participants after the change plus
-    `removed_user_ids`; the actor alone for their own state. Two or three
-    queries whatever the participants: the audience, the transaction id and
-    NOTIFY (PostgreSQL), one bulk insert.
+    `removed_user_ids`; the actor alone for their own state.
+
+    Hot path (every write ends here): one statement whatever the participants
+    and webhooks. The INSERT computes the audience as a subquery of the
+    participant rows, takes the transaction id and queues the NOTIFY as an
+    expression (PostgreSQL; sent only if the transaction commits), and
+    returns the scope's active webhooks beside the new ids: the deliveries
+    are a second statement only when one of them wants an event.
     """
     changes = [Change(c) if isinstance(c, str) else c for c in changes]
     if not changes:
         return
-    audience = None
-    if conversation.workspace_id and any(c.type not in ACTOR_ONLY for c in changes):
-        from conversations.models import Participant
-
-        present = Participant.objects.filter(
-            conversation_id=conversation.pk, user__isnull=False
-        ).values_list("user_id", flat=True)
-        audience = sorted(set(present) | {int(pk) for pk in removed_user_ids})
-    xact_id = None
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # The NOTIFY is queued with the transaction and sent only if it commits.
-            cursor.execute(
-                "SELECT pg_current_xact_id()::text::bigint, pg_notify(%s, '')", [NOTIFY_CHANNEL]
-            )
-            xact_id = cursor.fetchone()[0]
     private = bool(conversation.campaign_id and conversation.is_private)
+    now = timezone.now()
     rows = []
     for change in changes:
         role_filter = change.role_filter
@@ -97,46 +89,132 @@ def record(conversation, changes, *, actor=None, removed_user_ids=()) -> None:
             role_filter = Event.RoleFilter.ADMINS
         rows.append(
             Event(
+                created_at=now,
                 type=change.type,
                 campaign_id=conversation.campaign_id,
                 workspace_id=conversation.workspace_id,
                 conversation_id=conversation.pk,
                 object_id=change.object_id,
                 actor_id=getattr(actor, "pk", None),
-                audience=[actor.pk] if change.type in ACTOR_ONLY else audience,
+                audience=[actor.pk] if change.type in ACTOR_ONLY else None,
                 role_filter=role_filter,
                 snapshot=change.snapshot or {},
-                xact_id=xact_id,
             )
         )
-    Event.objects.bulk_create(rows)
-    _queue_deliveries(conversation, rows)
+    hooked = any(row.type in HOOK_TYPES for row in rows)
+    webhooks = _insert(conversation, rows, removed_user_ids, with_webhooks=hooked)
+    _queue_deliveries(rows, webhooks)
     transaction.on_commit(wakeup.poke_after_commit)
 
 
-def _queue_deliveries(conversation, events) -> None:
-    """One delivery per matching active webhook of the scope; tasks queued on commit."""
-    hooked = [event for event in events if event.type in HOOK_TYPES]
-    if not hooked:
-        return
-    scope = (
-        {"campaign_id": conversation.campaign_id}
-        if conversation.campaign_id
-        else {"workspace_id": conversation.workspace_id}
+_COLUMNS = (
+    "created_at",
+    "type",
+    "campaign_id",
+    "workspace_id",
+    "conversation_id",
+    "object_id",
+    "actor_id",
+    "audience",
+    "role_filter",
+    "snapshot",
+)
+
+
+def _insert(conversation, rows, removed_user_ids, *, with_webhooks: bool) -> list:
+    """INSERT `rows` in one statement and set their `pk` and `xact_id` (a workspace's rows
+    without an audience get the participants'); the scope's active webhooks as `(id, events)`."""
+    postgres = connection.vendor == "postgresql"
+    fields = [Event._meta.get_field(name) for name in _COLUMNS]
+    audience_sql, audience_params = None, []
+    if conversation.workspace_id:
+        audience_sql, audience_params = _audience_sql(conversation.pk, removed_user_ids, postgres)
+    values, params = [], []
+    for row in rows:
+        placeholders = []
+        for field in fields:
+            if field.name == "audience" and row.audience is None and audience_sql:
+                placeholders.append(audience_sql)
+                params.extend(audience_params)
+            else:
+                placeholders.append("%s")
+                params.append(field.get_db_prep_save(getattr(row, field.attname), connection))
+        # The NOTIFY is queued with the transaction and sent only if it commits.
+        placeholders.append(
+            "(SELECT pg_current_xact_id()::text::bigint FROM pg_notify(%s, ''))"
+            if postgres
+            else "NULL"
+        )
+        if postgres:
+            params.append(NOTIFY_CHANNEL)
+        values.append(f"({', '.join(placeholders)})")
+    returning = "id, xact_id"
+    if with_webhooks:
+        webhooks_sql, webhooks_params = _webhooks_sql(conversation, postgres)
+        returning += f", {webhooks_sql}"
+        params.extend(webhooks_params)
+    table, columns = Event._meta.db_table, ", ".join((*_COLUMNS, "xact_id"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES {', '.join(values)} RETURNING {returning}",
+            params,
+        )
+        returned = cursor.fetchall()
+    for row, (pk, xact_id, *_) in zip(rows, returned, strict=True):
+        row.pk, row.xact_id = pk, xact_id
+        row._state.adding, row._state.db = False, connection.alias
+    hooks = returned[0][2] if with_webhooks else None
+    return [tuple(pair) for pair in json.loads(hooks)] if hooks else []
+
+
+def _audience_sql(conversation_id, removed_user_ids, postgres: bool) -> tuple[str, list]:
+    """The participants' user ids (plus `removed_user_ids`), sorted, as a JSON array."""
+    from conversations.models import Participant
+
+    present = (
+        f"SELECT user_id AS u FROM {Participant._meta.db_table}"
+        " WHERE conversation_id = %s AND user_id IS NOT NULL"
     )
-    webhooks = Webhook.objects.filter(is_active=True, **scope).filter(
-        Q(conversation_id__isnull=True) | Q(conversation_id=conversation.pk)
+    params = [conversation_id]
+    removed = sorted({int(pk) for pk in removed_user_ids})
+    if removed:
+        present += (
+            " UNION SELECT unnest(%s::bigint[])"
+            if postgres
+            else " UNION SELECT value FROM json_each(%s)"
+        )
+        params.append(removed if postgres else json.dumps(removed))
+    if postgres:
+        return f"(SELECT COALESCE(jsonb_agg(u ORDER BY u), '[]'::jsonb) FROM ({present}) a)", params
+    return f"(SELECT json_group_array(u) FROM ({present} ORDER BY u))", params
+
+
+def _webhooks_sql(conversation, postgres: bool) -> tuple[str, list]:
+    """The scope's active webhooks for this conversation as a JSON array of `[id, events]`."""
+    scope = "campaign_id" if conversation.campaign_id else "workspace_id"
+    if postgres:
+        pair = "json_agg(json_build_array(id, events))::text"
+    else:
+        pair = "json_group_array(json_array(id, json(events)))"
+    sql = (
+        f"(SELECT {pair} FROM {Webhook._meta.db_table} WHERE is_active = %s AND {scope} = %s"
+        " AND (conversation_id IS NULL OR conversation_id = %s))"
     )
+    return sql, [True, conversation.campaign_id or conversation.workspace_id, conversation.pk]
+
+
+def _queue_deliveries(events, webhooks) -> None:
+    """One delivery per matching active webhook (`(id, events)` pairs); tasks queued on commit."""
     deliveries = [
         WebhookDelivery(
-            webhook=webhook,
+            webhook_id=webhook_id,
             event_id=event.pk,
             event_cursor=format_cursor(position_of(event)),
             event_type=event.type,
         )
-        for webhook in webhooks
-        for event in hooked
-        if event.type in webhook.events
+        for webhook_id, types in webhooks
+        for event in events
+        if event.type in HOOK_TYPES and event.type in types
     ]
     if not deliveries:
         return

@@ -335,13 +335,10 @@ def message_for_readers(*, message_id) -> Message | None:
 def posted_for_output(message: Message) -> Message:
     """A message `message_add` just returned, as conversation_messages/getone renders it.
 
-    The service attached its conversation, creator and mentions: no query,
-    unless it carries attachments or actions, whose JSON a database may
-    store with its own key order (PostgreSQL's jsonb): then it is re-read,
-    so the answer is the same bytes as getone's.
+    The service attached its conversation, creator and mentions, and its JSON
+    (attachments, actions) as the database stored it (PostgreSQL's jsonb
+    orders keys its own way): no query, the same bytes as getone's.
     """
-    if message.attachments or message.actions:
-        return message_for_output(user=message.created_by, message_id=message.pk)
     message.workspace_id = message.conversation.workspace_id
     message.direct_mention_ids = [mention.user_id for mention in message.mentions.all()]
     message.reaction_rows = []  # just posted: nobody has reacted yet

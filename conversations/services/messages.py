@@ -1,7 +1,7 @@
 """Posting, editing and removing messages; `obj_index` allocation lives here."""
 
-from django.db import transaction
-from django.db.models import Case, F, Q, When
+from django.db import connection, transaction
+from django.db.models import F, JSONField
 from django.utils import timezone
 
 from accounts.models import User
@@ -18,12 +18,12 @@ from events.outbox import Change
 SNIPPET_CREATORS = 5
 
 
-@transaction.atomic
 def message_add(
     *,
     actor: User,
     role: Role,
     conversation: Conversation,
+    locked: bool = False,
     content: str,
     attachments=(),
     actions=(),
@@ -43,66 +43,128 @@ def message_add(
     `mentioned_user_ids` are the users the message mentions (the adapter
     parses its dialect's markup); only participants are recorded.
 
-    Four statements without mentions (lock, insert, counters, participants).
+    `locked`: the caller read `conversation` with a posting access check
+    (`access_*_to_post`: FOR UPDATE) in its own open transaction, which this
+    write joins without a savepoint (an error fails the caller's transaction,
+    theirs to roll back): the row is fresh and locked, and is not read again.
+
+    Four statements without mentions (lock, insert, counters and participants
+    in one on PostgreSQL, the outbox's INSERT); three when `locked`.
     The message comes back ready to render: its conversation (counters
     updated), its creator and its mentions are attached, so an adapter needs
     no query to answer with it.
     """
-    policy.require_can_post(role, conversation)
-    _validate_author(conversation, author_user_id, author_character_id, role=role)
-    attachments = attachments_resolved(actor=actor, attachments=attachments)
-    conversation = lock_conversation(conversation, role)
-    policy.require_can_post(role, conversation)
-    now = timezone.now()
-    message = Message.objects.create(
-        conversation=conversation,
-        obj_index=conversation.last_obj_index + 1,
-        content=content,
-        attachments=attachments,
-        actions=list(actions or ()),
-        direct_group_mentions=list(direct_group_mentions or ()),
-        system_message=system_message,
-        author_user_id=author_user_id,
-        author_character_id=author_character_id,
-        created_by=actor,
-        created_at=now,
-        updated_at=now,
-    )
-    mentions = _store_mentions(message, mentioned_user_ids)
-    creators = [actor.pk] + [pk for pk in conversation.recent_creator_ids if pk != actor.pk]
-    counters = {
-        "message_count": conversation.message_count + 1,
-        "last_obj_index": message.obj_index,
-        "last_message": message,
-        "recent_creator_ids": creators[:SNIPPET_CREATORS],
-        "last_activity_at": now,
-        "updated_at": now,
-    }
-    # Plain values, not F(): the row is locked, so what it read is what it holds.
-    Conversation.objects.filter(pk=conversation.pk).update(**counters)
-    for field, value in counters.items():
-        setattr(conversation, field, value)
-    _after_post(conversation, actor, message.obj_index)
-    outbox.record(conversation, [Change("conversation_message.added", message.pk)], actor=actor)
-    message._prefetched_objects_cache = {"mentions": mentions}
-    return message
+    if locked and not connection.in_atomic_block:
+        raise transaction.TransactionManagementError("locked=True needs the caller's transaction.")
+    with transaction.atomic(savepoint=not locked):
+        policy.require_can_post(role, conversation)
+        _validate_author(conversation, author_user_id, author_character_id, role=role)
+        attachments = attachments_resolved(actor=actor, attachments=attachments)
+        if not locked:
+            conversation = lock_conversation(conversation, role)
+            policy.require_can_post(role, conversation)
+        now = timezone.now()
+        message = Message(
+            conversation=conversation,
+            obj_index=conversation.last_obj_index + 1,
+            content=content,
+            attachments=attachments,
+            actions=list(actions or ()),
+            direct_group_mentions=list(direct_group_mentions or ()),
+            system_message=system_message,
+            author_user_id=author_user_id,
+            author_character_id=author_character_id,
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
+        )
+        _insert(message)
+        mentions = _store_mentions(message, mentioned_user_ids)
+        creators = [actor.pk] + [pk for pk in conversation.recent_creator_ids if pk != actor.pk]
+        counters = {
+            "message_count": conversation.message_count + 1,
+            "last_obj_index": message.obj_index,
+            "last_message": message,
+            "recent_creator_ids": creators[:SNIPPET_CREATORS],
+            "last_activity_at": now,
+            "updated_at": now,
+        }
+        # Plain values, not F(): the row is locked, so what it read is what it holds.
+        _write_post(conversation, counters, actor, message.obj_index)
+        for field, value in counters.items():
+            setattr(conversation, field, value)
+        outbox.record(conversation, [Change("conversation_message.added", message.pk)], actor=actor)
+        message._prefetched_objects_cache = {"mentions": mentions}
+        return message
 
 
-def _after_post(conversation: Conversation, actor: User, obj_index: int) -> None:
-    """One UPDATE for every participant a post changes.
+def _insert(instance) -> None:
+    """INSERT a new row and set its `pk`: what `Model.save()` does for it (no signals are
+    connected to these models), minus compiling the statement. Hot path (posting).
+
+    The JSON columns come back as stored (PostgreSQL's jsonb keeps keys in its
+    own order), so the instance renders the bytes a re-read would. RETURNING:
+    PostgreSQL, SQLite 3.35 or later (as the outbox's INSERT).
+    """
+    meta = type(instance)._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    stored = [field for field in fields if isinstance(field, JSONField)]
+    quote = connection.ops.quote_name
+    params = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
+    ]
+    returning = ", ".join(quote(field.column) for field in [meta.pk, *stored])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+            f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {returning}",
+            params,
+        )
+        instance.pk, *values = cursor.fetchone()
+    for field, value in zip(stored, values, strict=True):
+        setattr(instance, field.attname, field.from_db_value(value, None, connection))
+    instance._state.adding, instance._state.db = False, connection.alias
+
+
+def _write_post(conversation: Conversation, counters: dict, actor: User, obj_index: int) -> None:
+    """The conversation's counters and every participant a post changes, in one statement
+    on PostgreSQL (a data-modifying WITH), two elsewhere.
 
     The sender has read up to the new message; every other user now has
     unread messages; every other row (characters too) is un-archived. Rows
-    already unread and unarchived are not written again.
+    already unread and unarchived are not written again. Hot path: written
+    SQL, the values prepared by their fields, not two ORM updates.
     """
-    is_actor = Q(user=actor)
-    Participant.objects.filter(conversation=conversation).filter(
-        is_actor | Q(archived=True) | Q(user__isnull=False, unread=False)
-    ).update(
-        last_read_obj_index=Case(When(is_actor, then=obj_index), default=F("last_read_obj_index")),
-        unread=Case(When(is_actor | Q(user__isnull=True), then=False), default=True),
-        archived=Case(When(is_actor, then=F("archived")), default=False),
+    fields = [Conversation._meta.get_field(name) for name in counters]
+    assignments = ", ".join(f"{field.column} = %s" for field in fields)
+    counters_sql = f"UPDATE {Conversation._meta.db_table} SET {assignments} WHERE id = %s"
+    counters_params = []
+    for field in fields:
+        value = counters[field.name]
+        value = value.pk if isinstance(value, Message) else value  # last_message
+        counters_params.append(field.get_db_prep_save(value, connection))
+    counters_params.append(conversation.pk)
+    participants_sql = (
+        f"UPDATE {Participant._meta.db_table} SET"
+        " last_read_obj_index = CASE WHEN user_id = %s THEN %s ELSE last_read_obj_index END,"
+        " unread = CASE WHEN user_id = %s OR user_id IS NULL THEN %s ELSE %s END,"
+        " archived = CASE WHEN user_id = %s THEN archived ELSE %s END"
+        " WHERE conversation_id = %s"
+        " AND (user_id = %s OR archived OR (user_id IS NOT NULL AND NOT unread))"
     )
+    participants_params = [
+        *(actor.pk, obj_index, actor.pk, False, True, actor.pk, False),
+        *(conversation.pk, actor.pk),
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH counters AS ({counters_sql}) {participants_sql}",
+                counters_params + participants_params,
+            )
+        else:
+            cursor.execute(counters_sql, counters_params)
+            cursor.execute(participants_sql, participants_params)
 
 
 @transaction.atomic
@@ -207,14 +269,29 @@ def _validate_author(conversation, author_user_id, author_character_id, *, role=
 
 
 def _store_mentions(message: Message, mentioned_user_ids) -> list[Mention]:
-    """Record the mentioned participants; the new rows, in id order."""
+    """Record the mentioned participants in one statement; the new rows, in id order.
+
+    The INSERT selects the participant rows among `mentioned_user_ids`, in the
+    order they were given (ids follow it: `direct_mentions` render in id order).
+    """
     wanted = list(dict.fromkeys(int(pk) for pk in mentioned_user_ids))
     if not wanted:
         return []
-    participants = Participant.objects.filter(
-        conversation_id=message.conversation_id, user_id__in=wanted
-    ).values_list("user_id", flat=True)
-    present = set(participants)
-    return Mention.objects.bulk_create(
-        [Mention(message=message, user_id=pk) for pk in wanted if pk in present]
-    )
+    ids = ", ".join(["%s"] * len(wanted))
+    order = " ".join(["WHEN %s THEN %s"] * len(wanted))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Mention._meta.db_table} (message_id, user_id)"
+            f" SELECT %s, user_id FROM {Participant._meta.db_table}"
+            f" WHERE conversation_id = %s AND user_id IN ({ids})"
+            f" ORDER BY CASE user_id {order} END RETURNING id, user_id",
+            [
+                *(message.pk, message.conversation_id, *wanted),
+                *(value for position, pk in enumerate(wanted) for value in (pk, position)),
+            ],
+        )
+        rows = sorted(cursor.fetchall())
+    mentions = [Mention(pk=pk, message=message, user_id=user_id) for pk, user_id in rows]
+    for mention in mentions:
+        mention._state.adding, mention._state.db = False, connection.alias
+    return mentions

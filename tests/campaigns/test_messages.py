@@ -268,3 +268,52 @@ def test_meta_links_show_laravels_window_of_pages(api, admin, conversation):
     assert [link["url"] for link in links if link["label"] == "..."] == [None, None]
     assert links[0]["url"].endswith("?per_page=1&page=9")
     assert links[5]["url"].endswith("?per_page=1&page=8")
+
+
+def test_posting_access_answers_what_the_access_check_answers(campaign, admin, player, stranger):
+    """The posting check's written SQL states `access_campaign_conversation`'s rule again."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from campaigns.selectors import (
+        access_campaign_conversation,
+        access_campaign_conversation_to_post,
+    )
+    from conversations import exceptions
+    from tests.factories import CampaignFactory, CampaignMemberFactory
+
+    public = CampaignFactory(is_public=True)
+    public_player = CampaignMemberFactory(campaign=public).user
+    mine = CampaignConversationFactory(campaign=campaign)
+    private = CampaignConversationFactory(campaign=campaign, is_private=True)
+    deleted = CampaignConversationFactory(campaign=campaign, deleted_at=timezone.now())
+    open_ = CampaignConversationFactory(campaign=public)
+    hidden = CampaignConversationFactory(campaign=public, is_private=True)
+
+    def answer(access, user, campaign_id, conversation_id):
+        try:
+            found, role = access(
+                user=user, campaign_id=campaign_id, conversation_id=conversation_id
+            )
+        except exceptions.NotFound as error:
+            return type(error)
+        return found.pk, role
+
+    scopes = ((campaign, (mine, private, deleted, open_)), (public, (open_, hidden)))
+    cases = [
+        (user, c.pk, conversation)
+        for user in (admin, player, stranger, public_player)
+        for c, conversations in scopes
+        for conversation in (*(x.pk for x in conversations), "x", 10**9)
+    ] + [(admin, "x", mine.pk), (admin, 10**9, mine.pk)]
+    answers = set()
+    with transaction.atomic():
+        for user, campaign_id, conversation_id in cases:
+            case = (user, campaign_id, conversation_id)
+            expected = answer(access_campaign_conversation, *case)
+            assert answer(access_campaign_conversation_to_post, *case) == expected, case
+            answers.add(expected if isinstance(expected, type) else expected[1])
+    # Every outcome came up: each role, and both kinds of NotFound.
+    assert answers == {
+        "admin", "player", "visitor", exceptions.CampaignNotFound, exceptions.ConversationNotFound,
+    }  # fmt: skip

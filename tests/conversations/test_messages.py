@@ -66,6 +66,27 @@ def test_posting_moves_the_senders_marker_and_unarchives_for_the_others(workspac
     assert rows[a.pk].archived is True
 
 
+def test_a_locked_post_joins_the_callers_transaction_and_skips_the_lock(
+    workspace_world, django_assert_num_queries
+):
+    from django.db import connection, transaction
+
+    from conversations.selectors import access_workspace_conversation_to_post
+
+    a, b = workspace_world["a"], workspace_world["b"]
+    conversation = _direct(workspace_world, b)
+    with transaction.atomic():
+        locked, role = access_workspace_conversation_to_post(
+            user=a, conversation_id=conversation.pk
+        )
+        # insert, counters and participants (one on PostgreSQL), outbox: no lock, no savepoint
+        with django_assert_num_queries(4 - int(connection.vendor == "postgresql")):
+            message = _post(locked, a, role=role, locked=True)
+    conversation.refresh_from_db()
+    assert (message.obj_index, conversation.message_count) == (0, 1)
+    assert conversation.last_message_id == message.pk
+
+
 def test_only_participants_are_recorded_as_mentioned(workspace_world):
     a, b, c = workspace_world["a"], workspace_world["b"], workspace_world["c"]
     conversation = _direct(workspace_world, b)
@@ -73,6 +94,20 @@ def test_only_participants_are_recorded_as_mentioned(workspace_world):
     message = _post(conversation, a, "hello", mentioned_user_ids=[b.pk, c.pk])
 
     assert list(Mention.objects.filter(message=message).values_list("user_id", flat=True)) == [b.pk]
+
+
+def test_mentions_are_recorded_in_the_order_given(workspace_world):
+    world = workspace_world
+    a, b, c, admin = world["a"], world["b"], world["c"], world["admin"]
+    conversation = _direct(world, b, c, admin)
+    given = sorted([b.pk, c.pk, admin.pk], reverse=True)
+
+    message = _post(conversation, a, "hello", mentioned_user_ids=[*given, given[0], 10**9])
+
+    stored = Mention.objects.filter(message=message).order_by("id")
+    assert list(stored.values_list("user_id", flat=True)) == given
+    assert [m.user_id for m in message.mentions.all()] == given
+    assert [m.pk for m in message.mentions.all()] == [m.pk for m in stored]
 
 
 def test_the_domain_does_not_read_dialect_markup(workspace_world):

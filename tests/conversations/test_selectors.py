@@ -124,6 +124,48 @@ def test_a_participant_who_left_the_workspace_loses_access(workspace_world):
         selectors.access_workspace_conversation(user=b, conversation_id=conversation.pk)
 
 
+def test_posting_access_answers_what_the_access_check_answers(workspace_world):
+    """The posting check's written SQL states `visible_workspace_conversation`'s rule again."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from conversations.models import Conversation
+
+    world = workspace_world
+    a, b, c, admin = world["a"], world["b"], world["c"], world["admin"]
+
+    def conversation(*others):
+        made, _ = services.conversation_get_or_create(
+            actor=a, role=Role.MEMBER, workspace=world["workspace"], user_ids=[u.pk for u in others]
+        )
+        return made.pk
+
+    live, with_admin, deleted = conversation(b), conversation(b, admin), conversation(c)
+    Conversation.objects.filter(pk=deleted).update(deleted_at=timezone.now())
+    left = conversation(b, c)
+    c.workspace_memberships.all().delete()
+    campaign = CampaignConversationFactory().pk
+
+    def answer(access, user, conversation_id):
+        try:
+            found, role = access(user=user, conversation_id=conversation_id)
+        except exceptions.ConversationNotFound:
+            return None
+        return found.pk, role
+
+    cases = [
+        (a, live), (b, live), (c, live), (admin, with_admin), (admin, live), (a, deleted),
+        (c, left), (b, left), (a, campaign), (a, "x"), (a, 10**9),
+    ]  # fmt: skip
+    with transaction.atomic():
+        for user, conversation_id in cases:
+            expected = answer(selectors.access_workspace_conversation, user, conversation_id)
+            posting = answer(selectors.access_workspace_conversation_to_post, user, conversation_id)
+            assert posting == expected, (user, conversation_id)
+    assert answer(selectors.access_workspace_conversation, admin, with_admin)[1] == Role.ADMIN
+    assert answer(selectors.access_workspace_conversation, c, left) is None
+
+
 def test_history_pages_by_obj_index_range(workspace_world):
     a, b = workspace_world["a"], workspace_world["b"]
     conversation, _ = services.conversation_get_or_create(

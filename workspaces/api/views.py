@@ -10,6 +10,7 @@ was just written; posting renders the message `message_add` returns, which
 carries what the output needs.
 """
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 
 from accounts.models import User
@@ -388,18 +389,33 @@ class MessageGet(TwistView):
 
 
 class MessageAdd(ConversationMethod):
-    """Post a message; it moves the caller's read marker and un-archives for the others."""
+    """Post a message; it moves the caller's read marker and un-archives for the others.
+
+    Hot path: one transaction from the access check to the write, so the
+    check is the write's lock (one query, `access_workspace_conversation_to_post`).
+    """
 
     scope = WRITE
     conversation_params = ("conversation_id",)
     input_serializer = s.TwistMessageAddInput
     output_serializer = s.TwistMessageOutput
 
+    def answer(self, request):
+        with transaction.atomic():
+            return super().answer(request)
+
+    def resolve_target(self, request, raw):
+        conversation, role = selectors.access_workspace_conversation_to_post(
+            user=request.user, conversation_id=target_id(raw, self.conversation_params)
+        )
+        return {"conversation": conversation, "role": role}
+
     def perform(self, request, params, conversation, role):
         message = services.message_add(
             actor=request.user,
             role=role,
             conversation=conversation,
+            locked=True,
             content=params["content"],
             attachments=params.get("attachments", ()),
             actions=params.get("actions", ()),

@@ -1,5 +1,6 @@
 """`…/conversations/{conversation}/conversation_messages[/{id}]`."""
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema_view
 
 from campaigns.api.filters import KankaFilterBackend, MessageFilter
@@ -8,6 +9,7 @@ from campaigns.api.pagination import MessagePagination
 from campaigns.api.rendering import message_data
 from campaigns.api.serializers import MessageInput, MessageOutput
 from campaigns.api.views.base import InConversationViewSet
+from campaigns.selectors import access_campaign_conversation_to_post
 from conversations.models import Message
 from conversations.selectors import campaign_message_rows, message_in_conversation
 from conversations.services import UNSET, message_add, message_remove, message_update
@@ -48,16 +50,29 @@ class MessageViewSet(InConversationViewSet):
     def retrieve(self, request, pk, **kwargs):
         return self.render_one(self._one(pk), MessageOutput)
 
-    def create(self, request, **kwargs):
-        data = self.validated(MessageInput)
-        message = message_add(
-            actor=request.user,
-            role=self.role,
-            conversation=self.conversation,
-            content=data["message"],
-            author_user_id=data.get("user_id"),
-            author_character_id=data.get("character_id"),
-        )
+    def initial(self, request, *args, **kwargs):
+        if self.action != "create":
+            return super().initial(request, *args, **kwargs)
+        # Posting resolves its conversation in `create`, in the write's transaction.
+        return super(InConversationViewSet, self).initial(request, *args, **kwargs)
+
+    def create(self, request, campaign_id, conversation_id, **kwargs):
+        # Hot path: the access check is the write's lock (one query), then the
+        # checks in their usual order: 404s, the body's 422, the role's 403.
+        with transaction.atomic():
+            self.conversation, self.role = access_campaign_conversation_to_post(
+                user=request.user, campaign_id=campaign_id, conversation_id=conversation_id
+            )
+            data = self.validated(MessageInput)
+            message = message_add(
+                actor=request.user,
+                role=self.role,
+                conversation=self.conversation,
+                locked=True,
+                content=data["message"],
+                author_user_id=data.get("user_id"),
+                author_character_id=data.get("character_id"),
+            )
         return self.render_one(message, MessageOutput)
 
     def update(self, request, pk, **kwargs):
