@@ -237,6 +237,8 @@ def generate(*, scale: float) -> dict:
         )[0],
         "post_targets": post_ids,
         "kanka_big": kanka_big,
+        # Kanka posting goes elsewhere, so the pages read stay where they were.
+        "kanka_post_target": campaign_ids[1],
         "kanka_big_messages": _one(
             "SELECT message_count FROM conversations_conversation WHERE id = %s", [kanka_big]
         )[0],

@@ -154,9 +154,11 @@ def _endpoints(data):
             "floor": ("POST", floor_posts(ids, heavy), None, ["Posted by wrk"]),
         }
     kanka_body = json.dumps({"message": "Posted by wrk"})
+    target = data["kanka_post_target"]
+    kanka_posts = f"/api/1.0/campaigns/{c}/conversations/{target}/conversation_messages"
     endpoints["Kanka message POST"] = {
-        "app": ("POST", [kanka_messages], t["kanka"], [kanka_body]),
-        "floor": ("POST", floor_posts([kb], data["kanka"]), None, ["Posted by wrk"]),
+        "app": ("POST", [kanka_posts], t["kanka"], [kanka_body]),
+        "floor": ("POST", floor_posts([target], data["kanka"]), None, ["Posted by wrk"]),
     }
     return endpoints
 
@@ -245,16 +247,21 @@ def _queries(endpoints):
             headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
             client = Client(HTTP_HOST="127.0.0.1")
             settings = {"ROOT_URLCONF": urlconf, "MIDDLEWARE": []} if urlconf else {}
-            with override_settings(**settings), CaptureQueriesContext(connection) as captured:
-                if method == "GET":
-                    response = client.get(paths[0], **headers)
-                else:
-                    response = client.post(
-                        paths[0], bodies[0], content_type="application/json", **headers
-                    )
+            body = bodies[0] if bodies else None
+            with override_settings(**settings):
+                # Warm: a token's first use in a minute also notes it (one UPDATE).
+                _request(client, method, paths[0], body, headers)
+                with CaptureQueriesContext(connection) as captured:
+                    response = _request(client, method, paths[0], body, headers)
             assert response.status_code in (200, 201), (name, variant, response.content[:300])
             counts[(name, variant)] = len(captured.captured_queries)
     return counts
+
+
+def _request(client, method, path, body, headers):
+    if method == "GET":
+        return client.get(path, **headers)
+    return client.post(path, body, content_type="application/json", **headers)
 
 
 def main():
